@@ -1,0 +1,43 @@
+/**
+ * Calls the WASM backend's own kernels from inside the project's kernels, on TensorInfos, without the
+ * engine: nothing is recorded on the gradient tape or in tf.profile, so every intermediate must be
+ * released with `release` (the pattern of tfjs-backend-wasm's composite kernels, e.g. Mean).
+ * The built-in kernel functions are captured when this module loads, before the project registers
+ * replacements under the same names, so a replacement can still reach the original.
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+
+type Attrs = Record<string, unknown>;
+type Inputs = Record<string, tf.TensorInfo>;
+
+const builtins = new Map<string, tf.KernelFunc>();
+
+function builtin(kernelName: string): tf.KernelFunc {
+  let fn = builtins.get(kernelName);
+  if (!fn) {
+    const config = tf.getKernel(kernelName, "wasm");
+    if (!config) throw new Error(`WASM backend has no kernel '${kernelName}'`);
+    fn = config.kernelFunc;
+    builtins.set(kernelName, fn);
+  }
+  return fn;
+}
+
+// Capture the built-ins that the project replaces before the replacements are registered.
+for (const name of ["Conv2D", "Conv2DBackpropInput"]) builtin(name);
+
+/** Runs the WASM backend's built-in kernel `kernelName`; the caller owns (and releases) the result. */
+export function runWasm(backend: BackendWasm, kernelName: string, inputs: Inputs, attrs: Attrs = {}): tf.TensorInfo {
+  return builtin(kernelName)({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+}
+
+/** Frees intermediates produced by `runWasm`. */
+export function release(backend: BackendWasm, ...infos: tf.TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+export function transpose(backend: BackendWasm, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+  return runWasm(backend, "Transpose", { x }, { perm });
+}
