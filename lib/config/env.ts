@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { dataDir, databaseUrl } from "./database-url";
+
+/** Every environment variable the service reads, with its default. Parsed once. */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  LA_BACKEND: z.enum(["auto", "tensorflow", "wasm", "cpu"]).default("auto"),
+  LA_FAISS_THREADS: z.coerce.number().int().min(1).max(256).default(1),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  /** A worker whose heartbeat is older than this is reported stale by /api/health. */
+  LA_WORKER_STALE_S: z.coerce.number().positive().default(30),
+});
+
+export type Env = z.infer<typeof EnvSchema> & { dataDir: string; databaseUrl: string };
+
+export class ConfigError extends Error {
+  constructor(issues: string[]) {
+    super(`Invalid environment:\n  ${issues.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates an environment; throws one ConfigError listing every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => `${i.path.join(".")}=${JSON.stringify(source[String(i.path[0])])}: ${i.message}`),
+    );
+  }
+  return { ...result.data, dataDir: dataDir(source), databaseUrl: databaseUrl(source) };
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process. */
+export function env(): Env {
+  return (cached ??= parseEnv(process.env));
+}
