@@ -4,8 +4,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
+import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
 
-const configs: tf.KernelConfig[] = [conv2dBackpropFilterConfig];
+const configs: tf.KernelConfig[] = [conv2dBackpropFilterConfig, conv2dBackpropInputConfig];
 
 export function registerWasmKernels(): string[] {
   for (const config of configs) {

@@ -12,25 +12,32 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 type Attrs = Record<string, unknown>;
 type Inputs = Record<string, tf.TensorInfo>;
 
-const builtins = new Map<string, tf.KernelFunc>();
+const builtins = new Map<string, tf.KernelConfig>();
 
-function builtin(kernelName: string): tf.KernelFunc {
-  let fn = builtins.get(kernelName);
-  if (!fn) {
-    const config = tf.getKernel(kernelName, "wasm");
+function builtin(kernelName: string): tf.KernelConfig {
+  let config = builtins.get(kernelName);
+  if (!config) {
+    config = tf.getKernel(kernelName, "wasm");
     if (!config) throw new Error(`WASM backend has no kernel '${kernelName}'`);
-    fn = config.kernelFunc;
-    builtins.set(kernelName, fn);
+    builtins.set(kernelName, config);
   }
-  return fn;
+  return config;
 }
 
 // Capture the built-ins that the project replaces before the replacements are registered.
-for (const name of ["Conv2D", "Conv2DBackpropInput"]) builtin(name);
+for (const name of ["Conv2DBackpropInput"]) builtin(name);
 
 /** Runs the WASM backend's built-in kernel `kernelName`; the caller owns (and releases) the result. */
 export function runWasm(backend: BackendWasm, kernelName: string, inputs: Inputs, attrs: Attrs = {}): tf.TensorInfo {
-  return builtin(kernelName)({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+  return builtin(kernelName).kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+}
+
+/**
+ * The setup of a replaced built-in (it binds the native function). A replacement registered before the
+ * backend initialises must run it, or a fallback to the built-in would call an unbound function.
+ */
+export function builtinSetup(kernelName: string): tf.KernelSetupFunc | undefined {
+  return builtin(kernelName).setupFunc;
 }
 
 /** Frees intermediates produced by `runWasm`. */
