@@ -11,6 +11,12 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** A worker whose heartbeat is older than this is reported stale by /api/health. */
   LA_WORKER_STALE_S: z.coerce.number().positive().default(30),
+  /** Ingest limits (lib/images/limits.ts): one file, one upload request, decoded pixels, zip entries and total unpacked size. */
+  LA_MAX_FILE_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 2),
+  LA_MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  LA_MAX_PIXELS: z.coerce.number().int().positive().default(100_000_000),
+  LA_MAX_ZIP_ENTRIES: z.coerce.number().int().positive().default(50_000),
+  LA_MAX_ZIP_BYTES: z.coerce.number().int().positive().default(8 * 1024 ** 3),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string; databaseUrl: string };
