@@ -5,8 +5,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
+import { meanConfig } from "./mean";
+import { sumConfig } from "./sum";
+import { tileConfig } from "./tile";
 
-const configs: tf.KernelConfig[] = [conv2dBackpropFilterConfig, conv2dBackpropInputConfig];
+const configs: tf.KernelConfig[] = [conv2dBackpropFilterConfig, conv2dBackpropInputConfig, sumConfig, meanConfig, tileConfig];
 
 export function registerWasmKernels(): string[] {
   for (const config of configs) {
