@@ -15,7 +15,7 @@ function gradsOfSmallNet(batch: number, size: number, channels: number): tf.Tens
     const loss = (w1: tf.Tensor, w2: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
       const z = tf.conv2d(images, w1 as tf.Tensor4D, 1, "same");
       const { mean, variance } = tf.moments(z, [0, 1, 2]);
-      const h = tf.relu(tf.batchNorm(z, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5));
+      const h = tf.relu(tf.batchNorm(z, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5)) as tf.Tensor4D;
       const y = tf.relu(tf.conv2d(h, w2 as tf.Tensor4D, 2, "same")); // [B, ceil(size/2), ceil(size/2), 6]
       return tf.mean(y, [1, 2]).mul(target).sum() as tf.Scalar;
     };
