@@ -30,7 +30,7 @@ function distDir(): string {
  * Starts the real production server (`next start`, built by `npm run build`) on a free loopback port,
  * with the test file's data directory, and waits until it answers.
  */
-export async function startServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+export async function startServer(extraEnv: Record<string, string | undefined> = {}): Promise<RunningServer> {
   if (!fs.existsSync(path.join(distDir(), "BUILD_ID"))) {
     throw new Error(`no production build in ${distDir()}: run \`npm run build\` first (npm test does)`);
   }
