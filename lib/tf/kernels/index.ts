@@ -5,11 +5,23 @@
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
+import { castConfig } from "./cast";
+import { fusedBatchNormConfig } from "./fused-batch-norm";
+import { identityConfig } from "./identity";
 import { meanConfig } from "./mean";
 import { sumConfig } from "./sum";
 import { tileConfig } from "./tile";
 
-const configs: tf.KernelConfig[] = [conv2dBackpropFilterConfig, conv2dBackpropInputConfig, sumConfig, meanConfig, tileConfig];
+const configs: tf.KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  conv2dBackpropInputConfig,
+  sumConfig,
+  meanConfig,
+  tileConfig,
+  identityConfig,
+  castConfig,
+  fusedBatchNormConfig,
+];
 
 export function registerWasmKernels(): string[] {
   for (const config of configs) {

@@ -25,7 +25,7 @@ function builtin(kernelName: string): tf.KernelConfig {
 }
 
 // Capture the built-ins that the project replaces before the replacements are registered.
-for (const name of ["Conv2DBackpropInput", "Sum", "Mean", "Tile"]) builtin(name);
+for (const name of ["Conv2DBackpropInput", "Sum", "Mean", "Tile", "Identity", "Cast", "FusedBatchNorm"]) builtin(name);
 
 /** Runs the WASM backend's built-in kernel `kernelName`; the caller owns (and releases) the result. */
 export function runWasm(backend: BackendWasm, kernelName: string, inputs: Inputs, attrs: Attrs = {}): tf.TensorInfo {
