@@ -14,7 +14,13 @@ import { builtinSetup, release, runWasm } from "./wasm-ops";
 
 function fusedBatchNorm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = args.backend as BackendWasm;
-  const { x, mean, variance, scale, offset } = args.inputs as tf.FusedBatchNormInputs & Record<string, tf.TensorInfo | undefined>;
+  const { x, mean, variance, scale, offset } = args.inputs as {
+    x: tf.TensorInfo;
+    mean: tf.TensorInfo;
+    variance: tf.TensorInfo;
+    scale?: tf.TensorInfo;
+    offset?: tf.TensorInfo;
+  };
   const { varianceEpsilon } = args.attrs as unknown as tf.FusedBatchNormAttrs;
   const channels = x.shape[x.shape.length - 1];
   const perChannel = (t?: tf.TensorInfo) => t == null || (t.dtype === "float32" && tf.util.sizeFromShape(t.shape) === channels);
