@@ -23,6 +23,7 @@ const nextConfig = {
   experimental: { agentUpgrade: false },
   poweredByHeader: false,
   // The app type-checks only what it ships; `npm test` type-checks the whole project (tsconfig.json).
-  typescript: { tsconfigPath: "tsconfig.next.json" },
+  // LA_SKIP_TYPECHECK=1 skips it for local builds while other work is mid-edit; npm test never sets it.
+  typescript: { tsconfigPath: "tsconfig.next.json", ignoreBuildErrors: process.env.LA_SKIP_TYPECHECK === "1" },
 };
 module.exports = nextConfig;

@@ -7,6 +7,11 @@ bash scripts/setup.sh
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 NODE_ENV=production
 PORT=${PORT:-3000}
 HOST=${HOST:-127.0.0.1}
+if [ -z "${LA_AUTH_TOKEN:-}" ]; then
+  case "$HOST" in 127.*|localhost|::1) ;; *) echo "HOST=$HOST ignored: without LA_AUTH_TOKEN the service listens on 127.0.0.1 only." >&2 ;; esac
+  HOST=127.0.0.1
+  echo "Access control is off (LA_AUTH_TOKEN is not set): listening on 127.0.0.1 only."
+fi
 
 printf '\n== demo collection\n'
 npm run --silent la -- demo

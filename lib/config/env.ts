@@ -11,12 +11,26 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** A worker whose heartbeat is older than this is reported stale by /api/health. */
   LA_WORKER_STALE_S: z.coerce.number().positive().default(30),
+  /** Search (lib/vector): indexes of at least this many images are IVF (approximate), smaller ones exact flat. */
+  LA_IVF_THRESHOLD: z.coerce.number().int().min(1).default(20_000),
+  /** Inverted lists an IVF query visits (of about sqrt(n)). */
+  LA_IVF_NPROBE: z.coerce.number().int().min(1).default(16),
+  /** When set, every page and API call needs a session (log in with it) or `Authorization: Bearer <token>`. */
+  LA_AUTH_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Ingest limits (lib/images/limits.ts): one file, one upload request, decoded pixels, zip entries and total unpacked size. */
   LA_MAX_FILE_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 2),
   LA_MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   LA_MAX_PIXELS: z.coerce.number().int().positive().default(100_000_000),
   LA_MAX_ZIP_ENTRIES: z.coerce.number().int().positive().default(50_000),
   LA_MAX_ZIP_BYTES: z.coerce.number().int().positive().default(8 * 1024 ** 3),
+  /** This worker's name in job leases and the Worker table (default: hostname-pid). */
+  LA_WORKER_ID: z.string().min(1).max(200).optional(),
+  /** How long a job lease lasts without renewal; a job whose lease expires goes back to the queue. */
+  LA_LEASE_S: z.coerce.number().positive().default(60),
+  /** How often a worker renews its lease and its Worker heartbeat row. */
+  LA_HEARTBEAT_S: z.coerce.number().positive().default(5),
+  /** How long an idle worker waits before looking for a job again. */
+  LA_POLL_MS: z.coerce.number().int().min(10).default(1000),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string; databaseUrl: string };
