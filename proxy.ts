@@ -12,8 +12,15 @@ function deny(req: NextRequest, status: 401 | 403, message: string): NextRespons
   return NextResponse.redirect(new URL(`/login?next=${next}`, base), 303);
 }
 
-/** With LA_AUTH_TOKEN set, every page and API call needs a session cookie or a Bearer token. */
+/**
+ * With LA_AUTH_TOKEN set, every page and API call needs a session cookie or a Bearer token. With or
+ * without it, a browser's cross-site state change is refused: a loopback-only service is still reachable
+ * from any page open in a browser on the same machine.
+ */
 export function proxy(req: NextRequest): NextResponse {
+  const unsafe = !SAFE_METHODS.has(req.method);
+  const claimsOrigin = req.headers.has("origin") || req.headers.has("referer");
+  if (unsafe && claimsOrigin && !isSameOrigin(req.headers)) return deny(req, 403, "cross-site request refused");
   const token = authToken();
   if (!token || PUBLIC_PATHS.has(req.nextUrl.pathname)) return NextResponse.next();
   const bearer = req.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
@@ -23,9 +30,8 @@ export function proxy(req: NextRequest): NextResponse {
   if (!isValidSession(req.cookies.get(SESSION_COOKIE)?.value, token)) {
     return deny(req, 401, "authentication required: log in or send Authorization: Bearer <LA_AUTH_TOKEN>");
   }
-  if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req.headers)) {
-    return deny(req, 403, "cross-site request refused");
-  }
+  // A cookie rides along on any request, so a cookie-authorised change must prove its origin.
+  if (unsafe && !claimsOrigin) return deny(req, 403, "cross-site request refused");
   return NextResponse.next();
 }
 

@@ -91,3 +91,20 @@ describe("access control with LA_AUTH_TOKEN", () => {
     expect((await login(TOKEN, "http://evil.example")).status).toBe(403);
   });
 });
+
+describe("without LA_AUTH_TOKEN", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ LA_AUTH_TOKEN: "" });
+  });
+  afterAll(() => server?.stop());
+
+  it("should serve without a login but still refuse a browser's cross-site state change", async () => {
+    expect((await fetch(`${server.url}/api/health`)).status).not.toBe(401);
+    const post = (origin?: string) =>
+      fetch(`${server.url}/api/auth/logout`, { method: "POST", redirect: "manual", headers: origin ? { origin } : {} });
+    expect((await post("http://evil.example")).status).toBe(403);
+    expect((await post(server.url)).status).toBe(303);
+    expect((await post()).status).toBe(303); // scripts and curl send no Origin
+  });
+});
