@@ -1,0 +1,122 @@
+/**
+ * Training a collection: its settings and presets, and the job chain train (or finetune) -> index ->
+ * cluster, queued together with the model it produces.
+ */
+import type { Prisma } from "@/generated/prisma/client";
+import { prisma } from "@/lib/db/client";
+import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
+import type { LAConfig } from "@/lib/la/config";
+import { createModel, type ModelMetrics } from "@/lib/models/model.service";
+import { type JobView, toJobView } from "./job.service";
+import { computePresets, defaultPreset, type Preset, type PresetName, presetEpochs, presetNames } from "./presets";
+import { enqueueChain } from "./queue";
+import { assertSettingsFit, parseTrainingSettings, pickTrainingSettings, resolveTrainingConfig, type TrainingSettings } from "./settings";
+
+const CHAIN_TYPES = ["train", "finetune", "index", "cluster"];
+
+async function getCollection(id: number) {
+  const c = await prisma.collection.findUnique({ where: { id }, include: { _count: { select: { images: true } } } });
+  if (!c) throw new NotFoundError(`collection ${id} not found`);
+  return c;
+}
+
+export interface TrainingSettingsView {
+  collectionId: number;
+  imageCount: number;
+  settings: TrainingSettings;
+  /** The config a training would use now (null while the collection is too small). */
+  resolved: LAConfig | null;
+  presets: Preset[];
+  defaultPreset: PresetName;
+}
+
+/** The measured throughput of the collection's last trained model, for the presets' estimates. */
+async function measuredThroughput(collectionId: number) {
+  const m = await prisma.model.findFirst({ where: { collectionId, status: "ready" }, orderBy: { id: "desc" } });
+  const metrics = (m?.metrics ?? {}) as ModelMetrics;
+  const cfg = m?.config as LAConfig | undefined;
+  return cfg && metrics.imgPerSec ? { imgPerSec: metrics.imgPerSec, resolution: cfg.resolution, channels: cfg.channels } : undefined;
+}
+
+export async function getTrainingSettings(collectionId: number): Promise<TrainingSettingsView> {
+  const c = await getCollection(collectionId);
+  const n = c._count.images;
+  const settings = pickTrainingSettings(c.settings);
+  let resolved: LAConfig | null = null;
+  try {
+    resolved = n >= 2 ? resolveTrainingConfig(settings, n) : null;
+  } catch {
+    resolved = null;
+  }
+  const res = settings.resolution ?? 32;
+  const ch = settings.channels ?? 3;
+  return { collectionId, imageCount: n, settings, resolved, presets: computePresets(n, res, ch, await measuredThroughput(collectionId)), defaultPreset: defaultPreset(n) };
+}
+
+/** Merges a settings update into the collection's settings after validating it against the collection. */
+export async function updateTrainingSettings(collectionId: number, body: unknown): Promise<TrainingSettingsView> {
+  const c = await getCollection(collectionId);
+  const update = parseTrainingSettings(body);
+  const next = { ...pickTrainingSettings(c.settings), ...update };
+  assertSettingsFit(next, c._count.images);
+  const stored = { ...((c.settings ?? {}) as object), ...update };
+  await prisma.collection.update({ where: { id: collectionId }, data: { settings: stored as Prisma.InputJsonValue } });
+  return getTrainingSettings(collectionId);
+}
+
+export interface StartTrainingInput {
+  preset?: PresetName;
+  epochs?: number;
+  /** Continue from the active model on the grown collection instead of training from scratch. */
+  finetune?: boolean;
+}
+
+export interface StartedChain {
+  modelId: number;
+  preset: PresetName | null;
+  jobs: JobView[];
+}
+
+export function parseStartTraining(body: unknown): StartTrainingInput {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const unknown = Object.keys(b).filter((k) => !["preset", "epochs", "finetune"].includes(k));
+  if (unknown.length) throw new ValidationError(`unknown field(s): ${unknown.join(", ")}`);
+  if (b.preset !== undefined && !presetNames.includes(b.preset as PresetName)) throw new ValidationError(`preset must be one of ${presetNames.join(", ")} (got ${JSON.stringify(b.preset)})`);
+  if (b.epochs !== undefined && !(Number.isInteger(b.epochs) && (b.epochs as number) >= 1)) throw new ValidationError(`epochs must be an integer >= 1 (got ${JSON.stringify(b.epochs)})`);
+  if (b.finetune !== undefined && typeof b.finetune !== "boolean") throw new ValidationError("finetune must be a boolean");
+  return b as StartTrainingInput;
+}
+
+/** Jobs of the collection's chain that are still queued or running. */
+export async function activeChainJobs(collectionId: number): Promise<JobView[]> {
+  const rows = await prisma.job.findMany({ where: { collectionId, type: { in: CHAIN_TYPES }, status: { in: ["queued", "running"] } }, orderBy: { id: "asc" } });
+  return rows.map(toJobView);
+}
+
+/**
+ * Queues train (or finetune) -> index -> cluster for the collection with a new model.
+ * ConflictError if a chain is already queued or running; ValidationError on bad settings.
+ */
+export async function startTraining(collectionId: number, input: StartTrainingInput = {}): Promise<StartedChain> {
+  const c = await getCollection(collectionId);
+  const n = c._count.images;
+  if ((await activeChainJobs(collectionId)).length) throw new ConflictError(`a training chain is already queued or running for collection ${collectionId}`);
+  const settings = pickTrainingSettings(c.settings);
+  const parent = input.finetune ? await prisma.model.findUnique({ where: { id: c.activeModelId ?? -1 } }) : null;
+  if (input.finetune && !parent) throw new ValidationError("fine-tuning needs an active model; train the collection first");
+  const preset = input.preset ?? (input.epochs !== undefined || settings.epochs !== undefined ? null : input.finetune ? "quick" : defaultPreset(n));
+  const epochs = input.epochs ?? (preset ? presetEpochs(preset, n) : undefined);
+  const overrides: Partial<LAConfig> = { ...(epochs !== undefined ? { epochs } : {}) };
+  if (parent) {
+    const p = parent.config as unknown as LAConfig;
+    // same architecture as the parent; it is trained already, so no IR warm-up
+    Object.assign(overrides, { resolution: p.resolution, channels: p.channels, widthMultiplier: p.widthMultiplier, embeddingDim: p.embeddingDim, warmupEpochs: 0 });
+  }
+  const config = resolveTrainingConfig(settings, n, overrides);
+  return prisma.$transaction(async (tx) => {
+    const model = await createModel({ collectionId, config, parentId: parent?.id, imageCount: n, preset: preset ?? undefined }, tx);
+    const base = { collectionId, modelId: model.id };
+    const jobs = await enqueueChain([{ type: parent ? "finetune" : "train", ...base }, { type: "index", ...base }, { type: "cluster", ...base }], tx);
+    return { modelId: model.id, preset, jobs: jobs.map(toJobView) };
+  });
+}
