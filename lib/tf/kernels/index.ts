@@ -11,6 +11,7 @@ import { identityConfig } from "./identity";
 import { meanConfig } from "./mean";
 import { sumConfig } from "./sum";
 import { tileConfig } from "./tile";
+import { transposeConfig } from "./transpose";
 
 const configs: tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -21,6 +22,7 @@ const configs: tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   fusedBatchNormConfig,
+  transposeConfig,
 ];
 
 export function registerWasmKernels(): string[] {

@@ -25,7 +25,7 @@ function builtin(kernelName: string): tf.KernelConfig {
 }
 
 // Capture the built-ins that the project replaces before the replacements are registered.
-for (const name of ["Conv2DBackpropInput", "Sum", "Mean", "Tile", "Identity", "Cast", "FusedBatchNorm"]) builtin(name);
+for (const name of ["Conv2DBackpropInput", "Sum", "Mean", "Tile", "Identity", "Cast", "FusedBatchNorm", "Transpose"]) builtin(name);
 
 /** Runs the WASM backend's built-in kernel `kernelName`; the caller owns (and releases) the result. */
 export function runWasm(backend: BackendWasm, kernelName: string, inputs: Inputs, attrs: Attrs = {}): tf.TensorInfo {
@@ -45,6 +45,8 @@ export function release(backend: BackendWasm, ...infos: tf.TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
 }
 
+/** Transposes through the registered Transpose kernel (the project's fast path when registered). */
 export function transpose(backend: BackendWasm, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
-  return runWasm(backend, "Transpose", { x }, { perm });
+  const config = tf.getKernel(tf.Transpose, "wasm");
+  return config.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
 }
