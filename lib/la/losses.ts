@@ -1,0 +1,113 @@
+/**
+ * The two training objectives, each with an analytic gradient (tf.customGrad):
+ *
+ * IR, instance recognition (Wu et al. 2018, Eq. 2 with the full softmax instead of NCE, the authors'
+ * own small-data recipe):   L_i = -log softmax_j(s_ij / τ)[j = i]
+ *
+ * LA, local aggregation (Zhuang et al., arXiv:1903.12355, Sec. 3.2, Eq. 2-4):
+ *   L_i = logsumexp_{j∈B_i}(s_ij/τ) - logsumexp_{j∈B_i∩C_i}(s_ij/τ)
+ * which is -log(P(C_i∩B_i | v_i) / P(B_i | v_i)) of Eq. 4 in a form that does not overflow (the
+ * normaliser Z cancels). B_i = the kBg bank rows with the largest s_ij (exact top-k), C_i = rows that
+ * share i's cluster in at least one of the H clusterings.
+ *
+ * Reference code: neuroailab/LocalAggregation (TF), LocalAggregation-Pytorch. Deviations:
+ *   - The gradient is written out instead of autodiff through a gather of the top-k rows (tf.topk has
+ *     no gradient, and GatherV2's gradient needs UnsortedSegmentSum, which the WASM backend lacks):
+ *     ∂L/∂s_ij = (p^B_ij - p^{B∩C}_ij) / (τ·B) for j in B_i, 0 elsewhere, where p^X is the softmax of
+ *     s_i/τ restricted to X; ∂L/∂v_i = Σ_j ∂L/∂s_ij · v̄_j. Only top-k entries carry gradient, exactly as
+ *     "top-k outside the gradient, dot products recomputed inside it". Checked against autodiff in tests.
+ *   - i itself is always counted in B_i (and so in C_i): the authors' code does not exclude self and it
+ *     is in the top-k almost always; forcing it makes an empty numerator impossible instead of relying
+ *     on their `+ 1e-7`.
+ *
+ * Notation: v -> `embeddings` [B, D] unit rows; v̄ -> `bankT` [D, N] (transposed bank, constant here);
+ * s_ij = v_i·v̄_j -> `sims` [B, N]; B_i -> `bgIdx` [B, k+1]; C_i -> `closeMask`; τ -> tau;
+ * `idx` [B] int32 = bank rows of the batch; `labels` [H, N] int32 cluster labels.
+ * Returns a scalar (mean over the batch) that the caller disposes (or that a tidy/variableGrads owns).
+ */
+import * as tf from "@tensorflow/tfjs";
+
+const MASKED = -1e9;
+
+/** dv = (bankT · dsT)ᵀ · scale, dsT [N, B] built sparsely from (row, batch) pairs. */
+function gradFromSparse(bankT: tf.Tensor2D, rowIdx: tf.Tensor2D, values: tf.Tensor2D, n: number, scale: tf.Tensor): tf.Tensor2D {
+  const [b, k] = rowIdx.shape;
+  const batchCol = tf.tile(tf.reshape(tf.range(0, b, 1, "int32"), [b, 1]), [1, k]); // [B, k]
+  const pairs = tf.reshape(tf.stack([rowIdx, batchCol], 2), [b * k, 2]); // [B*k, 2] = (j, i)
+  const dsT = tf.scatterND(pairs, tf.reshape(values, [b * k]), [n, b]); // [N, B], duplicates summed
+  return tf.transpose(tf.mul(tf.matMul(bankT, dsT), scale)) as tf.Tensor2D; // [B, D]
+}
+
+function selfSims(sims: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor1D {
+  const [b, n] = sims.shape;
+  const flat = tf.add(tf.mul(tf.range(0, b, 1, "int32"), tf.scalar(n, "int32")), idx); // [B]
+  return tf.gather(tf.reshape(sims, [b * n]), flat) as tf.Tensor1D; // [B]
+}
+
+/** Full-softmax instance recognition loss over the whole bank. */
+export function computeIRLoss(embeddings: tf.Tensor2D, bankT: tf.Tensor2D, idx: tf.Tensor1D, tau: number): tf.Scalar {
+  const n = bankT.shape[1];
+  const b = embeddings.shape[0];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [v, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    const sims = tf.matMul(v, bankT) as tf.Tensor2D; // [B, N]
+    const probs = tf.softmax(tf.div(sims, tau)) as tf.Tensor2D; // [B, N]
+    const pSelf = selfSims(probs, idx); // [B]
+    save([probs, pSelf]);
+    return {
+      value: tf.neg(tf.mean(tf.log(pSelf))) as tf.Scalar,
+      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
+        const [p, ps] = saved;
+        const pairs = tf.stack([idx, tf.range(0, b, 1, "int32")], 1); // [B, 2] = (i's row, i)
+        const dsT = tf.tensorScatterUpdate(tf.transpose(p), pairs, tf.sub(ps, 1)); // [N, B] = pᵀ - onehot
+        return tf.transpose(tf.mul(tf.matMul(bankT, dsT), tf.div(dy, tau * b))); // [B, D]
+      },
+    };
+  });
+  return f(embeddings) as tf.Scalar;
+}
+
+/**
+ * Close-neighbour mask: 1 where bank row bgIdx[i][j] shares i's label in at least one clustering.
+ * bgIdx [B, K] int32, idx [B] int32, labels [H, N] int32. Returns [B, K] float32 in {0, 1}.
+ */
+export function computeCloseMask(bgIdx: tf.Tensor2D, idx: tf.Tensor1D, labels: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [b, k] = bgIdx.shape;
+    const h = labels.shape[0];
+    const theirs = tf.reshape(tf.gather(labels, tf.reshape(bgIdx, [b * k]), 1), [h, b, k]); // [H, B, K]
+    const own = tf.reshape(tf.gather(labels, idx, 1), [h, b, 1]); // [H, B, 1]
+    return tf.max(tf.cast(tf.equal(theirs, own), "float32"), 0) as tf.Tensor2D; // [B, K]
+  });
+}
+
+/** Local aggregation loss with exact top-kBg background neighbours. */
+export function computeLALoss(embeddings: tf.Tensor2D, bankT: tf.Tensor2D, idx: tf.Tensor1D, labels: tf.Tensor2D, kBg: number, tau: number): tf.Scalar {
+  const n = bankT.shape[1];
+  const b = embeddings.shape[0];
+  if (kBg > n) throw new Error(`kBg ${kBg} exceeds the bank size ${n}`);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [v, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    const sims = tf.matMul(v, bankT) as tf.Tensor2D; // [B, N]
+    const top = tf.topk(sims, kBg, false); // values, indices [B, k]
+    const selfCol = tf.reshape(idx, [b, 1]); // [B, 1]
+    const selfInTop = tf.max(tf.cast(tf.equal(top.indices, selfCol), "float32"), 1, true); // [B, 1]
+    const bgIdx = tf.concat([top.indices, selfCol], 1) as tf.Tensor2D; // [B, k+1]
+    const logits = tf.div(tf.concat([top.values, tf.reshape(selfSims(sims, idx), [b, 1])], 1), tau); // [B, k+1]
+    const bgMask = tf.concat([tf.ones([b, kBg]), tf.sub(1, selfInTop)], 1) as tf.Tensor2D; // [B, k+1]
+    const closeMask = tf.mul(computeCloseMask(bgIdx, idx, labels), bgMask) as tf.Tensor2D; // [B, k+1]
+    const masked = (mask: tf.Tensor) => tf.add(logits, tf.mul(tf.sub(1, mask), MASKED)); // [B, k+1]
+    const bgLogits = masked(bgMask);
+    const closeLogits = masked(closeMask);
+    const lseBg = tf.logSumExp(bgLogits, 1, true); // [B, 1]
+    const lseClose = tf.logSumExp(closeLogits, 1, true); // [B, 1]
+    const diff = tf.sub(tf.exp(tf.sub(bgLogits, lseBg)), tf.exp(tf.sub(closeLogits, lseClose))); // [B, k+1]
+    save([bgIdx, diff]);
+    return {
+      value: tf.mean(tf.sub(lseBg, lseClose)) as tf.Scalar,
+      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) =>
+        gradFromSparse(bankT, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D, n, tf.div(dy, tau * b)),
+    };
+  });
+  return f(embeddings) as tf.Scalar;
+}
