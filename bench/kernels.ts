@@ -1,10 +1,12 @@
 /**
- * `npm run bench -- kernels [--json] [--backend wasm|cpu] [--batch 128] [--steps 5] [--sizes 28x28x1,32x32x3]`
+ * `npm run bench -- kernels [--json] [--backend wasm|cpu] [--batch 128] [--steps 5] [--sizes 28x28x1,32x32x3] [--bn ops|fused]`
  *
  * Per-kernel profile of one training step (forward + backward + SGD via optimizer.minimize) of the
  * reference CNN of PRODUCT.md: conv3x3(C->32)-BN-ReLU, conv3x3(32->64, s2)-BN-ReLU, conv3x3(64->64)-BN-ReLU,
  * conv3x3(64->128, s2)-BN-ReLU, conv3x3(128->128)-BN-ReLU, global average pool, dense 128, L2 normalise.
- * BN uses batch statistics (training mode). The loss is a fixed random projection of the embeddings.
+ * BN uses batch statistics (training mode): `--bn ops` (default) is tf.moments + tf.batchNorm, differentiated
+ * op by op by TF.js; `--bn fused` is lib/tf/kernels/batch-norm-train.ts (hand-written gradient).
+ * The loss is a fixed random projection of the embeddings.
  * Kernel times: every registered kernel function of the backend is wrapped with a timer for one step
  * (the WASM backend is synchronous, so this is wall time per kernel). Top-level kernels (the ones the
  * engine runs) add up to the step's kernel time; kernels that the project's kernels call inside
@@ -15,6 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import os from "node:os";
 import { useBackend } from "../lib/tf/backend";
+import { batchNormTrain } from "../lib/tf/kernels/batch-norm-train";
 
 interface Options {
   json: boolean;
@@ -22,6 +25,7 @@ interface Options {
   batch: number;
   steps: number;
   sizes: [number, number, number][];
+  bn: "ops" | "fused";
 }
 
 interface KernelRow {
@@ -32,6 +36,7 @@ interface KernelRow {
 
 interface SizeResult {
   input: string;
+  bn: Options["bn"];
   batch: number;
   stepMs: number;
   stepMsAll: number[];
@@ -94,6 +99,8 @@ function parseArgs(argv: string[]): Options {
   };
   const backend = value("--backend", "wasm");
   if (backend !== "wasm" && backend !== "cpu") throw new Error(`--backend must be wasm or cpu, got ${backend}`);
+  const bn = value("--bn", "ops");
+  if (bn !== "ops" && bn !== "fused") throw new Error(`--bn must be ops or fused, got ${bn}`);
   const sizes = value("--sizes", "28x28x1,32x32x3")
     .split(",")
     .map((s) => {
@@ -107,6 +114,7 @@ function parseArgs(argv: string[]): Options {
     batch: Number(value("--batch", "128")),
     steps: Number(value("--steps", "5")),
     sizes,
+    bn,
   };
 }
 
@@ -130,12 +138,16 @@ function createModel(channels: number) {
 
 type Model = ReturnType<typeof createModel>;
 
-function forward(model: Model, images: tf.Tensor4D): tf.Tensor2D {
+function forward(model: Model, images: tf.Tensor4D, bn: Options["bn"]): tf.Tensor2D {
   let h = images;
   for (const { stride, filter, gamma, beta } of model.layers) {
     const z = tf.conv2d(h, filter as tf.Tensor4D, stride, "same");
-    const { mean, variance } = tf.moments(z, [0, 1, 2]);
-    h = tf.relu(tf.batchNorm(z, mean, variance, beta, gamma, 1e-5));
+    if (bn === "fused") {
+      h = tf.relu(batchNormTrain(z, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5));
+    } else {
+      const { mean, variance } = tf.moments(z, [0, 1, 2]);
+      h = tf.relu(tf.batchNorm(z, mean, variance, beta, gamma, 1e-5));
+    }
   }
   const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // [B, 128]
   const embeddings = tf.add(tf.matMul(pooled, model.dense as tf.Tensor2D), model.bias) as tf.Tensor2D;
@@ -148,7 +160,7 @@ async function benchSize(opts: Options, [height, width, channels]: [number, numb
   const target = tf.randomNormal([opts.batch, 128], 0, 1, "float32", 8) as tf.Tensor2D;
   const optimizer = tf.train.sgd(0.01);
   const step = () => {
-    const loss = optimizer.minimize(() => tf.mul(forward(model, images), target).sum().neg() as tf.Scalar, true);
+    const loss = optimizer.minimize(() => tf.mul(forward(model, images, opts.bn), target).sum().neg() as tf.Scalar, true);
     loss?.dataSync();
     loss?.dispose();
   };
@@ -177,6 +189,7 @@ async function benchSize(opts: Options, [height, width, channels]: [number, numb
   optimizer.dispose();
   return {
     input: `${height}x${width}x${channels}`,
+    bn: opts.bn,
     batch: opts.batch,
     stepMs,
     stepMsAll,
@@ -190,7 +203,7 @@ async function benchSize(opts: Options, [height, width, channels]: [number, numb
 }
 
 function printResult(r: SizeResult): void {
-  console.log(`\n== ${r.input}, batch ${r.batch}: step ${r.stepMs.toFixed(0)} ms (runs ${r.stepMsAll.map((t) => t.toFixed(0)).join(", ")}), ${r.imgPerSec.toFixed(1)} img/s`);
+  console.log(`\n== ${r.input}, batch ${r.batch}, bn ${r.bn}: step ${r.stepMs.toFixed(0)} ms (runs ${r.stepMsAll.map((t) => t.toFixed(0)).join(", ")}), ${r.imgPerSec.toFixed(1)} img/s`);
   console.log(`instrumented step ${r.profiledStepMs.toFixed(0)} ms, of which kernels ${r.kernelMs.toFixed(0)} ms (the rest: engine, tape, JS)`);
   console.log("kernel                          ms   calls  % of step");
   const line = (k: KernelRow, indent: string) =>
