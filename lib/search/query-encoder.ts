@@ -1,0 +1,53 @@
+import { ModelNotReadyError, UnsupportedMediaError, ValidationError } from "@/lib/errors";
+import { toModelPixels } from "@/lib/images/pixels";
+import { sniff } from "@/lib/images/sniff";
+import { embed, loadEncoder, type Encoder } from "@/lib/la";
+import { logger } from "@/lib/log";
+import { keys, resolveKey } from "@/lib/storage";
+import { initBackend } from "@/lib/tf/backend";
+import { findModelCheckpointKey } from "./search.repository";
+
+/**
+ * Embeds query images in the web process: each model's encoder is loaded once per process and reused.
+ * Only inference runs here (a few ms for one image); training stays in the worker.
+ */
+
+const g = globalThis as unknown as { laQueryEncoders?: Map<number, Promise<Encoder>> };
+const encoders = (g.laQueryEncoders ??= new Map<number, Promise<Encoder>>());
+const log = logger.child({ ctx: "query-encoder" });
+
+function encoderFor(modelId: number): Promise<Encoder> {
+  let pending = encoders.get(modelId);
+  if (!pending) {
+    pending = (async () => {
+      const backend = await initBackend();
+      const key = (await findModelCheckpointKey(modelId)) ?? keys.checkpoint(modelId);
+      const encoder = await loadEncoder(resolveKey(key));
+      log.info({ modelId, backend: backend.name }, "query encoder loaded");
+      return encoder;
+    })();
+    pending.catch((e: Error) => {
+      encoders.delete(modelId);
+      log.warn({ err: e, modelId }, "query encoder failed to load");
+    });
+    encoders.set(modelId, pending);
+  }
+  return pending;
+}
+
+/** The embedding of an uploaded image, preprocessed exactly as training images are (no augmentation). */
+export async function embedQueryImage(modelId: number, bytes: Buffer): Promise<Float32Array> {
+  const kind = sniff(bytes);
+  if (kind.kind !== "image") throw new UnsupportedMediaError(`the upload is not a supported image (${kind.what})`);
+  const encoder = await encoderFor(modelId).catch((e: Error) => {
+    throw new ModelNotReadyError(`the encoder of model ${modelId} cannot be loaded: ${e.message}`);
+  });
+  const { resolution, channels } = encoder.config;
+  let pixels: Uint8Array;
+  try {
+    pixels = await toModelPixels(bytes, resolution, channels);
+  } catch (e) {
+    throw new ValidationError(`the upload could not be decoded as ${kind.mime}: ${(e as Error).message}`);
+  }
+  return embed(encoder, pixels, 1);
+}
