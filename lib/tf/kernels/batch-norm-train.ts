@@ -22,14 +22,16 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
   if (gamma.shape[0] !== channels || beta.shape[0] !== channels) {
     throw new Error(`batchNormTrain: gamma ${gamma.shape} and beta ${beta.shape} must be [${channels}]`);
   }
-  const op = tf.customGrad((input, scale, offset, save) => {
-    const xs = input as tf.Tensor4D;
+  // customGrad passes tensors and the save function in one variadic list.
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xs, scale, offset] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
     const { mean, variance } = tf.moments(xs, [0, 1, 2]); // [C]
     const rstd = tf.rsqrt(tf.add(variance, eps)); // [C]
     const xhat = tf.mul(tf.sub(xs, mean), rstd); // [B, H, W, C]
-    save([xhat, scale as tf.Tensor, rstd]);
+    save([xhat, scale, rstd]);
     return {
-      value: tf.add(tf.mul(xhat, scale as tf.Tensor), offset as tf.Tensor),
+      value: tf.add(tf.mul(xhat, scale), offset),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedXhat, savedGamma, savedRstd] = saved;
         const n = dy.size / channels;
