@@ -1,5 +1,12 @@
 import { createHash } from "node:crypto";
+import sharp from "sharp";
 import { prisma } from "@/lib/db/client";
+import { toModelPixels } from "@/lib/images/pixels";
+import { createEncoder, disposeEncoder, embed, loadEncoder, resolveConfig } from "@/lib/la";
+import { saveCheckpoint } from "@/lib/la/checkpoint";
+import { encoderConfigOf, snapshotEncoder } from "@/lib/la/embed";
+import { keys, resolveKey } from "@/lib/storage";
+import { initBackend } from "@/lib/tf/backend";
 import { writeModelIndex } from "@/lib/vector";
 
 /** Test fixtures for search: database rows and index files in the test file's data directory. */
@@ -81,4 +88,45 @@ export function uploadRequest(collectionId: number | string, bytes: Uint8Array, 
   form.set("image", new Blob([bytes]), "query.bin");
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   return new Request(`http://127.0.0.1/api/collections/${collectionId}/search`, { method: "POST", body: form });
+}
+
+/** A deterministic 96x96 PNG: a background colour and three shapes, all drawn from `seed`. */
+export async function syntheticImage(seed: number): Promise<Buffer> {
+  let s = seed * 7919 + 17;
+  const r = (n: number) => ((s = (s * 1103515245 + 12345) % 2 ** 31) % n);
+  const colour = () => `rgb(${r(256)},${r(256)},${r(256)})`;
+  const shapes = Array.from({ length: 3 }, (_, i) =>
+    i % 2
+      ? `<circle cx="${r(96)}" cy="${r(96)}" r="${10 + r(25)}" fill="${colour()}"/>`
+      : `<rect x="${r(70)}" y="${r(70)}" width="${15 + r(50)}" height="${15 + r(50)}" fill="${colour()}"/>`,
+  ).join("");
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96"><rect width="96" height="96" fill="${colour()}"/>${shapes}</svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+/** A random-init (untrained, seeded) encoder checkpoint for the model; returns its key. */
+export async function writeRandomEncoder(modelId: number, n: number, seed = 3): Promise<string> {
+  await initBackend();
+  const config = { ...resolveConfig({ resolution: 32, channels: 3 }, n), seed };
+  const encoder = createEncoder(encoderConfigOf(config), seed);
+  const key = keys.checkpoint(modelId);
+  await saveCheckpoint(resolveKey(key), {
+    config, n, epoch: 0, step: 0, rngState: 0, epochLosses: [], tensors: snapshotEncoder(encoder),
+    labels: new Int32Array(0), permutation: new Int32Array(0),
+  });
+  disposeEncoder(encoder);
+  await prisma.model.update({ where: { id: modelId }, data: { checkpointKey: key } });
+  return key;
+}
+
+/** Embeds image files as the index job does: the shared preprocessing, then the model's encoder. */
+export async function embedFiles(checkpointKey: string, files: Buffer[]): Promise<Float32Array> {
+  await initBackend();
+  const encoder = await loadEncoder(resolveKey(checkpointKey));
+  const { resolution, channels } = encoder.config;
+  const pixels = new Uint8Array(files.length * resolution * resolution * channels);
+  for (const [i, f] of files.entries()) pixels.set(await toModelPixels(f, resolution, channels), i * resolution * resolution * channels);
+  const out = await embed(encoder, pixels, files.length);
+  disposeEncoder(encoder);
+  return out;
 }
