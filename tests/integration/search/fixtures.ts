@@ -20,15 +20,14 @@ export async function createCollection(settings: object = {}): Promise<number> {
 
 /** n image rows (no files: search reads only the index, and thumbnails are served by their own route). */
 export async function createImages(collectionId: number, n: number, tag = ""): Promise<number[]> {
-  const ids: number[] = [];
-  for (let i = 0; i < n; i++) {
+  const data = Array.from({ length: n }, (_, i) => {
     const hash = createHash("sha256").update(`${collectionId}-${tag}-${i}`).digest("hex");
-    const row = await prisma.image.create({
-      data: { collectionId, contentHash: hash, originalName: `${tag}${i}.png`, mimeType: "image/png", width: 64, height: 64, byteSize: 1, originalKey: `x/${hash}`, thumbKey: `t/${hash}` },
-    });
-    ids.push(row.id);
-  }
-  return ids;
+    return { collectionId, contentHash: hash, originalName: `${tag}${i}.png`, mimeType: "image/png", width: 64, height: 64, byteSize: 1, originalKey: `x/${hash}`, thumbKey: `t/${hash}` };
+  });
+  const last = await prisma.image.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+  await prisma.image.createMany({ data });
+  const rows = await prisma.image.findMany({ where: { collectionId, id: { gt: last?.id ?? 0 } }, orderBy: { id: "asc" }, select: { id: true } });
+  return rows.map((r) => r.id);
 }
 
 export async function createModel(collectionId: number, checkpointKey?: string): Promise<number> {
