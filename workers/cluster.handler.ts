@@ -3,29 +3,32 @@ import { defineHandler } from "@/lib/jobs/registry";
 import type { LAConfig } from "@/lib/la/config";
 import { readTrainClusters } from "@/lib/models/model-files";
 import { getModel, updateModel } from "@/lib/models/model.service";
-import { embedImages } from "./embedding";
+import { indexOptions, VectorIndex } from "@/lib/vector";
 
 const REPRESENTATIVES = 8;
 
 /**
  * `cluster`: until the cluster explorer lands, stores the first k-means clustering of the last training
  * epoch as the model's clustering "train": cluster sizes, representatives (members closest to the
- * normalised mean of the members' final embeddings) and one membership per image (weight 1, rank 0).
+ * mean of the members' final embeddings, read from the model's index) and one membership per image
+ * (weight 1, rank 0).
  */
-export const clusterHandler = defineHandler("cluster", async ({ job, progress, shouldStop }) => {
+export const clusterHandler = defineHandler("cluster", async ({ job, progress }) => {
   if (!job.modelId || !job.collectionId) return { outcome: "failed", error: "cluster job without a model or collection" };
   const model = await getModel(job.modelId);
   const config = model.config as unknown as LAConfig;
   const train = await readTrainClusters(model.id);
   if (!train) return { outcome: "skipped", result: { reason: "no training clusters stored" } };
-  // images deleted since training are left out
+  const index = await VectorIndex.load(model.id, indexOptions());
+  // images deleted since training are no longer in the index and are left out
   const present = new Set((await prisma.image.findMany({ where: { id: { in: train.imageIds } }, select: { id: true } })).map((r) => r.id));
-  const keep = train.imageIds.map((id, i) => [id, train.labels[0][i]] as const).filter(([id]) => present.has(id));
+  const keep = train.imageIds.map((id, i) => [id, train.labels[0][i]] as const).filter(([id]) => present.has(id) && index.has(id));
   const ids = keep.map(([id]) => id);
-  const emb = await embedImages(model.id, config, job.collectionId, ids, (p) => progress.report(p), shouldStop);
-  if (!emb) return "stopped";
+  const d = config.embeddingDim;
+  const emb = new Float32Array(ids.length * d);
+  ids.forEach((id, i) => emb.set(index.vectorOf(id)!, i * d));
   progress.report({ phase: "storing clusters" });
-  const clusters = computeClusters(keep.map(([, l]) => l), ids, emb, config.embeddingDim, train.m);
+  const clusters = computeClusters(keep.map(([, l]) => l), ids, emb, d, train.m);
   await prisma.$transaction(async (tx) => {
     await tx.clustering.deleteMany({ where: { modelId: model.id, scale: "train" } });
     const clustering = await tx.clustering.create({ data: { modelId: model.id, scale: "train", m: train.m, seed: config.seed } });

@@ -3,7 +3,7 @@ import { enqueueIndexAppend } from "@/lib/jobs/index-updater";
 import { defineHandler } from "@/lib/jobs/registry";
 import type { LAConfig } from "@/lib/la/config";
 import { activateModel, getModel } from "@/lib/models/model.service";
-import { writeIndexFile } from "@/lib/vector/index-file";
+import { writeModelIndex } from "@/lib/vector";
 import { embedImages } from "./embedding";
 
 /**
@@ -21,8 +21,8 @@ export const indexHandler = defineHandler("index", async ({ job, progress, shoul
   const embeddings = await embedImages(model.id, config, job.collectionId, ids, (p) => progress.report(p), shouldStop);
   if (!embeddings) return "stopped";
   progress.report({ phase: "writing index" });
-  await writeIndexFile(model.id, embeddings, ids, config.embeddingDim);
-  const metrics = { indexSeconds: Math.round((Date.now() - started) / 100) / 10, indexedImages: ids.length };
+  const index = await writeModelIndex(model.id, embeddings, ids, config.embeddingDim);
+  const metrics = { indexSeconds: Math.round((Date.now() - started) / 100) / 10, indexedImages: ids.length, indexKind: index.kind };
   await activateModel(model.id, metrics);
   log.info({ modelId: model.id, images: ids.length }, "model activated");
   // Images stored while this index was built were appended to the previous model; catch up.

@@ -13,6 +13,14 @@ export interface ThreadTrainOptions extends Omit<TrainOptions, "onProgress" | "o
 }
 
 /**
+ * Worker threads do not inherit tsx's loader hooks (Node 20), so the thread registers tsx's require
+ * hook itself (TypeScript and the @/ paths) before loading the thread body.
+ */
+function threadBootstrap(file: string): string {
+  return `require("tsx/cjs/api").register(); require(${JSON.stringify(file)});`;
+}
+
+/**
  * Runs train() in a worker thread and waits for it. shouldStop is polled here (every 200 ms) and
  * handed to the thread through shared memory, so a stop request reaches the next training step even
  * though the thread never yields within an epoch.
@@ -21,8 +29,7 @@ export function trainInThread(opts: ThreadTrainOptions): Promise<TrainResult> {
   const { backend, onProgress, onEpoch, onBackend, shouldStop, ...options } = opts;
   const stopFlag = new Int32Array(new SharedArrayBuffer(4));
   const input: TrainThreadInput = { backend, options, stopFlag };
-  // The thread inherits this process's execArgv, so tsx's loader (and the @/ paths) apply there too.
-  const thread = new Worker(path.join(__dirname, "train-thread.ts"), { workerData: input });
+  const thread = new Worker(threadBootstrap(path.join(__dirname, "train-thread.ts")), { eval: true, workerData: input });
   const poll = setInterval(() => {
     if (shouldStop()) Atomics.store(stopFlag, 0, 1);
   }, 200);

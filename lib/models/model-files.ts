@@ -1,5 +1,5 @@
 /**
- * Files a training run leaves next to its checkpoint (docs/contracts.md, "Index files"):
+ * Files a training run leaves next to its checkpoint (docs/contracts.md, "Jobs and models"):
  *   models/<id>/train-ids.json       { imageIds }: the images of the run, in the order of the memory
  *                                    bank (fixed at the first attempt, so a resumed run sees the same set)
  *   models/<id>/train-clusters.json  { imageIds, m, labels: H arrays of n cluster labels }: the k-means

@@ -15,7 +15,7 @@ export interface WorkerProcess {
 }
 
 /** Starts a real worker process (the same command npm start runs) on this test file's data dir. */
-export function spawnWorker(id: string, extraEnv: NodeJS.ProcessEnv = {}): WorkerProcess {
+export function spawnWorker(id: string, extraEnv: Record<string, string> = {}): WorkerProcess {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",

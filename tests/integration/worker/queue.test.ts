@@ -5,7 +5,7 @@ import { claimNextJob, enqueueChain, enqueueJob, requeueExpiredLeases } from "@/
 import { jobRow, spawnWorker, waitFor, type WorkerProcess } from "./helpers";
 
 const workers: WorkerProcess[] = [];
-const start = (id: string, env: NodeJS.ProcessEnv = {}) => {
+const start = (id: string, env: Record<string, string> = {}) => {
   const w = spawnWorker(id, env);
   workers.push(w);
   return w;

@@ -1,0 +1,89 @@
+import fs from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { prisma } from "@/lib/db/client";
+import { startTraining } from "@/lib/jobs/training.service";
+import { listModels } from "@/lib/models/model.service";
+import { keys, resolveKey } from "@/lib/storage";
+import { indexOptions, VectorIndex } from "@/lib/vector";
+import { createFashionCollection } from "./fixtures";
+import { jobRow, spawnWorker, waitFor, type WorkerProcess } from "./helpers";
+
+const N = 240;
+// tiny on purpose: the machine has two cores
+const SETTINGS = { batchSize: 48, warmupEpochs: 1, m: 12, kBg: 96, clusterings: 2 };
+
+const workers: WorkerProcess[] = [];
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop("SIGKILL")));
+  await prisma.$disconnect();
+});
+
+const chainDone = (ids: number[]) =>
+  waitFor(async () => {
+    const rows = await prisma.job.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
+    if (rows.some((r) => r.status === "failed" || r.status === "cancelled")) throw new Error(`chain ended badly: ${JSON.stringify(rows.map((r) => [r.type, r.status, r.error]))}`);
+    return rows.every((r) => r.status === "succeeded") ? rows : null;
+  }, "the chain to finish", 240_000, 250);
+
+describe("train -> index -> cluster through a real worker process", () => {
+  let collectionId: number;
+  let firstModelId: number;
+
+  it("should train a small collection to an active model with an index and clusters", { timeout: 240_000 }, async () => {
+    collectionId = (await createFashionCollection("fashion", N, SETTINGS)).id;
+    const chain = await startTraining(collectionId, { epochs: 2 });
+    firstModelId = chain.modelId;
+    workers.push(spawnWorker("chain-worker"));
+    const [trainJob] = await chainDone(chain.jobs.map((j) => j.id));
+    expect(trainJob).toMatchObject({ type: "train", epoch: 2, epochs: 2, resumedFromEpoch: 0, attempts: 1 });
+
+    const collection = await prisma.collection.findUniqueOrThrow({ where: { id: collectionId } });
+    expect(collection.activeModelId).toBe(chain.modelId);
+    const [model] = await listModels(collectionId);
+    expect(model).toMatchObject({ id: chain.modelId, status: "ready", active: true, imageCount: N });
+    expect(model.metrics.finalLoss).toBeGreaterThan(0);
+    expect(model.metrics.imgPerSec).toBeGreaterThan(0);
+    console.log("first model metrics", JSON.stringify(model.metrics));
+
+    expect(fs.existsSync(resolveKey(keys.index(chain.modelId)))).toBe(true);
+    const index = await VectorIndex.load(chain.modelId, indexOptions());
+    expect(index.size).toBe(N);
+    const someId = (await prisma.image.findFirstOrThrow({ where: { collectionId } })).id;
+    const [hits] = index.search(index.vectorOf(someId)!, { k: 3 });
+    expect(hits[0].imageId).toBe(someId);
+
+    const clustering = await prisma.clustering.findUniqueOrThrow({ where: { modelId_scale: { modelId: chain.modelId, scale: "train" } }, include: { clusters: true } });
+    expect(clustering.clusters.reduce((s, c) => s + c.size, 0)).toBe(N);
+    expect(clustering.clusters.every((c) => (c.representativeIds as number[]).length > 0)).toBe(true);
+    expect(await prisma.membership.count({ where: { cluster: { clusteringId: clustering.id } } })).toBe(N);
+    expect(await prisma.jobMetric.count({ where: { jobId: trainJob.id } })).toBeGreaterThan(0);
+  });
+
+  it("should resume from the last epoch checkpoint after kill -9 mid-epoch, keeping the old index servable", { timeout: 300_000 }, async () => {
+    const chain = await startTraining(collectionId, { epochs: 4 });
+    const trainId = chain.jobs[0].id;
+    // mid-epoch 3: two epochs are checkpointed
+    await waitFor(async () => {
+      const j = await jobRow(trainId);
+      return (j.epoch ?? 0) >= 3 && (j.step ?? 0) >= 1;
+    }, "training to reach its third epoch", 120_000, 50);
+    const killed = workers[0];
+    expect(await killed.stop("SIGKILL")).not.toBe(0);
+    expect(await jobRow(trainId)).toMatchObject({ status: "running", leaseOwner: "chain-worker" });
+    // the active model and its index are untouched while the new one is unfinished
+    expect((await prisma.collection.findUniqueOrThrow({ where: { id: collectionId } })).activeModelId).toBe(firstModelId);
+    expect((await VectorIndex.load(firstModelId, indexOptions())).size).toBe(N);
+
+    // same worker id: the restarted worker takes its job back at once instead of waiting for the lease
+    workers.push(spawnWorker("chain-worker"));
+    const [trainJob] = await chainDone(chain.jobs.map((j) => j.id));
+    expect(trainJob.attempts).toBe(2);
+    expect(trainJob.resumedFromEpoch).toBeGreaterThanOrEqual(2);
+    expect((await prisma.collection.findUniqueOrThrow({ where: { id: collectionId } })).activeModelId).toBe(chain.modelId);
+    const models = await listModels(collectionId);
+    expect(models.map((m) => [m.id, m.status, m.active])).toEqual([
+      [chain.modelId, "ready", true],
+      [firstModelId, "ready", false],
+    ]);
+  });
+});
