@@ -31,6 +31,15 @@ const EnvSchema = z.object({
   LA_HEARTBEAT_S: z.coerce.number().positive().default(5),
   /** How long an idle worker waits before looking for a job again. */
   LA_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /** Cluster explorer (lib/clusters/config.ts): scales as "name:m,..." (default coarse/medium/fine from n). */
+  LA_CLUSTER_SCALES: z.string().regex(/^[a-z][a-z0-9-]*:\d+(,[a-z][a-z0-9-]*:\d+)*$/, 'expected "name:m,name:m"').optional(),
+  /** Seeded k-means runs per scale (the best is kept; the others measure stability). */
+  LA_CLUSTER_SEEDS: z.coerce.number().int().min(1).max(20).default(3),
+  LA_CLUSTER_ITERATIONS: z.coerce.number().int().min(1).max(200).default(20),
+  /** Softmax temperature of the soft memberships. */
+  LA_CLUSTER_TAU: z.coerce.number().positive().max(10).default(0.05),
+  /** The map uses UMAP up to this many images, PCA above. */
+  LA_MAP_UMAP_MAX: z.coerce.number().int().min(0).default(20_000),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string; databaseUrl: string };
