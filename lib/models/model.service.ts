@@ -119,3 +119,21 @@ export async function listModels(collectionId: number): Promise<ModelView[]> {
   const rows = await prisma.model.findMany({ where: { collectionId }, orderBy: { id: "desc" } });
   return rows.map((m) => toView(m, c.activeModelId));
 }
+
+export interface ModelHistory {
+  collectionId: number;
+  activeModelId: number | null;
+  imageCount: number;
+  /** Images stored since the active model was trained: a fine-tune is offered when there are any. */
+  newImagesSinceActive: number;
+  finetuneOffered: boolean;
+  models: ModelView[];
+}
+
+export async function getModelHistory(collectionId: number): Promise<ModelHistory> {
+  const models = await listModels(collectionId);
+  const imageCount = await prisma.image.count({ where: { collectionId } });
+  const active = models.find((m) => m.active) ?? null;
+  const newImagesSinceActive = active ? Math.max(0, imageCount - active.imageCount) : 0;
+  return { collectionId, activeModelId: active?.id ?? null, imageCount, newImagesSinceActive, finetuneOffered: newImagesSinceActive > 0, models };
+}

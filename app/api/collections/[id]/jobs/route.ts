@@ -1,0 +1,10 @@
+import { route } from "@/lib/http";
+import { IdParam } from "@/lib/jobs/ids";
+import { listJobs } from "@/lib/jobs/job.service";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+export const GET = route(async (_req: Request, { params }: Ctx) => Response.json({ jobs: await listJobs({ collectionId: IdParam.parse((await params).id) }) }));
