@@ -71,6 +71,9 @@ export type LAConfig = z.infer<typeof configSchema>;
 
 const overridesSchema = configSchema.extend({ augmentation: augmentationSchema.partial() }).partial().strict();
 
+/** What callers may pass: any subset of fields, augmentation fields included one by one. */
+export type LAConfigOverrides = z.infer<typeof overridesSchema>;
+
 /** The augmentation of Wu et al. / LA (random resized crop 0.2-1, flip, colour jitter 0.4, grayscale 0.2). */
 export function defaultAugmentation(): AugmentationConfig {
   return {

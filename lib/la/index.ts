@@ -3,7 +3,7 @@
  * Pure TF.js: tensors/typed arrays in, typed arrays and numbers out; the only I/O is the explicit
  * checkpoint directory.
  */
-export { resolveConfig, defaultConfig, defaultAugmentation, computeLearningRate, type LAConfig, type AugmentationConfig } from "./config";
+export { resolveConfig, defaultConfig, defaultAugmentation, computeLearningRate, type LAConfig, type LAConfigOverrides, type AugmentationConfig } from "./config";
 export { train, computeClusterLabels, type TrainOptions, type TrainProgress, type EpochReport, type TrainResult } from "./trainer";
 export { loadEncoder, embed } from "./embed";
 export { createEncoder, disposeEncoder, type Encoder, type EncoderConfig } from "./encoder";
