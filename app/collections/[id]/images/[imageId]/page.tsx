@@ -1,0 +1,50 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { NotFoundError } from "@/lib/errors";
+import { getImage, Id } from "@/lib/images/browse";
+
+export const dynamic = "force-dynamic";
+
+export default async function ImagePage({ params }: { params: Promise<{ id: string; imageId: string }> }) {
+  const p = await params;
+  const [cid, iid] = [Id.safeParse(p.id), Id.safeParse(p.imageId)];
+  if (!cid.success || !iid.success) notFound();
+  const img = await getImage(iid.data).catch((e) => {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  });
+  if (img.collectionId !== cid.data) notFound();
+  const rows: [string, string | null][] = [
+    ["Label", img.label],
+    ["Type", img.mimeType],
+    ["Size", `${img.width} x ${img.height} px · ${(img.byteSize / 1024).toFixed(1)} KiB`],
+    ["Taken", img.takenAt ? img.takenAt.toISOString().replace("T", " ").slice(0, 19) : null],
+    ["Camera", img.camera],
+    ["Added", img.createdAt.toISOString().replace("T", " ").slice(0, 19)],
+    ["SHA-256", img.contentHash],
+  ];
+  return (
+    <div className="space-y-4">
+      <Link href={`/collections/${img.collectionId}`} className="text-sm text-zinc-500 hover:underline">
+        Back to the collection
+      </Link>
+      <h1 className="break-all text-xl font-semibold">{img.name}</h1>
+      <div className="grid gap-6 md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+        <a href={img.originalUrl} className="block rounded-lg bg-zinc-100 p-2 dark:bg-zinc-900">
+          {/* eslint-disable-next-line @next/next/no-img-element */}
+          <img src={img.originalUrl} alt={img.name} className="mx-auto max-h-[75vh] w-auto object-contain" />
+        </a>
+        <dl className="space-y-2 text-sm">
+          {rows.map(([k, v]) => (
+            <div key={k}>
+              <dt className="text-zinc-500">{k}</dt>
+              <dd className="break-all" data-field={k}>
+                {v ?? "—"}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </div>
+    </div>
+  );
+}
