@@ -7,10 +7,19 @@ import { keys, resolveKey, writeFileAtomic } from "@/lib/storage";
  * Image rows plus tensor-cache files (no originals: training reads only the cache).
  */
 export async function createFashionCollection(name: string, n: number, settings: Record<string, unknown> = {}) {
-  const data = await loadFashionMnist("train", n);
   const collection = await prisma.collection.create({ data: { name, settings: { resolution: 28, channels: 1, ...settings } } });
+  await addFashionImages(collection.id, 0, n);
+  return collection;
+}
+
+/** Adds Fashion-MNIST training images [from, to) to a collection; returns their ids. */
+export async function addFashionImages(collectionId: number, from: number, to: number): Promise<number[]> {
+  const data = await loadFashionMnist("train", to);
   const size = 28 * 28;
-  for (let i = 0; i < n; i++) {
+  const ids: number[] = [];
+  const name = `c${collectionId}`;
+  const collection = { id: collectionId };
+  for (let i = from; i < to; i++) {
     const image = await prisma.image.create({
       data: {
         collectionId: collection.id,
@@ -26,6 +35,7 @@ export async function createFashionCollection(name: string, n: number, settings:
       },
     });
     await writeFileAtomic(resolveKey(keys.pixels(collection.id, 28, 1, image.id)), data.pixels.subarray(i * size, (i + 1) * size));
+    ids.push(image.id);
   }
-  return collection;
+  return ids;
 }

@@ -5,7 +5,9 @@ import { startTraining } from "@/lib/jobs/training.service";
 import { listModels } from "@/lib/models/model.service";
 import { keys, resolveKey } from "@/lib/storage";
 import { indexOptions, VectorIndex } from "@/lib/vector";
-import { createFashionCollection } from "./fixtures";
+import { enqueueIndexAppend } from "@/lib/jobs/index-updater";
+import { getModelHistory } from "@/lib/models/model.service";
+import { addFashionImages, createFashionCollection } from "./fixtures";
 import { jobRow, spawnWorker, waitFor, type WorkerProcess } from "./helpers";
 
 const N = 240;
@@ -85,5 +87,28 @@ describe("train -> index -> cluster through a real worker process", () => {
       [chain.modelId, "ready", true],
       [firstModelId, "ready", false],
     ]);
+  });
+
+  it("should add new images to the active index at once, then fine-tune from the active model", { timeout: 240_000 }, async () => {
+    const active = (await prisma.collection.findUniqueOrThrow({ where: { id: collectionId } })).activeModelId!;
+    const added = await addFashionImages(collectionId, N, N + 30);
+    const appendId = (await enqueueIndexAppend(collectionId, added))!;
+    const append = await waitFor(async () => {
+      const j = await jobRow(appendId);
+      return j.status === "succeeded" ? j : null;
+    }, "index.append to finish", 60_000);
+    expect(append.result).toMatchObject({ outcome: "success", modelId: active, appended: 30, total: N + 30 });
+    const index = await VectorIndex.load(active, indexOptions());
+    expect(added.every((id) => index.has(id))).toBe(true);
+
+    const history = await getModelHistory(collectionId);
+    expect(history).toMatchObject({ activeModelId: active, newImagesSinceActive: 30, finetuneOffered: true });
+    const chain = await startTraining(collectionId, { finetune: true, epochs: 1 });
+    expect(chain.jobs.map((j) => j.type)).toEqual(["finetune", "index", "cluster"]);
+    const [ft] = await chainDone(chain.jobs.map((j) => j.id));
+    expect(ft.resumedFromEpoch).toBe(0);
+    const [model] = await listModels(collectionId);
+    expect(model).toMatchObject({ id: chain.modelId, parentId: active, status: "ready", active: true, imageCount: N + 30 });
+    expect((await VectorIndex.load(chain.modelId, indexOptions())).size).toBe(N + 30);
   });
 });

@@ -9,6 +9,7 @@ import { LossChart } from "./loss-chart";
 import { ModelTable } from "./model-table";
 
 const CHAIN = ["train", "finetune", "index", "cluster"];
+const PHASES: Record<string, string> = { ir: "IR warm-up", la: "Local Aggregation", loading: "loading pixels", embedding: "embedding images" };
 const isActive = (j: JobView) => j.status === "queued" || j.status === "running";
 
 function formatSeconds(s: number | null | undefined): string {
@@ -158,7 +159,7 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
           <div className="flex flex-wrap items-center justify-between gap-3">
             <h2 id="progress" className="font-medium">
               Model #{live.modelId}: <span data-testid="job-type">{live.type}</span> <span data-testid="job-status">{live.status}</span>
-              {live.phase && live.status === "running" ? <span className="text-zinc-500"> · {live.phase}</span> : null}
+              {live.phase && live.status === "running" ? <span className="text-zinc-500" data-testid="phase"> · {PHASES[live.phase] ?? live.phase}</span> : null}
             </h2>
             {current ? (
               <button

@@ -1,0 +1,64 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "@/lib/db/client";
+import { launchBrowser, screenshotDir } from "../helpers/browser";
+import { startServer, type RunningServer } from "../helpers/server";
+import { createFashionCollection } from "../integration/worker/fixtures";
+import { spawnWorker, waitFor, type WorkerProcess } from "../integration/worker/helpers";
+
+describe("training page in Chromium, with a real worker", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let worker: WorkerProcess;
+  let collectionId: number;
+  beforeAll(async () => {
+    collectionId = (await createFashionCollection("browser-train", 240, { batchSize: 24, m: 12, kBg: 96, clusterings: 1 })).id;
+    worker = spawnWorker("browser-worker");
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await worker?.stop("SIGKILL");
+    await prisma.$disconnect();
+  });
+
+  it("should start training, show live progress and the loss chart, and cancel", { timeout: 180_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+    await page.goto(`${server.url}/collections/${collectionId}/train`);
+    await page.getByLabel(/thorough/i).check();
+    await page.getByTestId("start-training").click();
+
+    // live progress over the event stream: epoch 1 of 60 steps forward, the chart fills
+    await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 60_000 }).toBe("running");
+    await expect.poll(() => page.getByTestId("epoch").textContent(), { timeout: 60_000 }).toMatch(/^[2-9] \/ 60$/);
+    expect(await page.getByTestId("loss").textContent()).toMatch(/^\d+\.\d{3}$/);
+    expect(Number(await page.getByTestId("img-per-sec").textContent())).toBeGreaterThan(0);
+    expect(await page.getByTestId("eta").textContent()).toMatch(/s$/);
+    const width = await page.getByTestId("progress-bar").evaluate((el) => (el as HTMLElement).style.width);
+    expect(parseFloat(width)).toBeGreaterThan(0);
+    const canvas = page.getByTestId("loss-chart").locator("canvas");
+    await expect.poll(() => canvas.evaluate((c) => (c as HTMLCanvasElement).width)).toBeGreaterThan(300);
+    // the chart drew something: some canvas pixels are not transparent
+    const inked = await canvas.evaluate((c) => {
+      const ctx = (c as HTMLCanvasElement).getContext("2d")!;
+      const { data } = ctx.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(1000);
+    fs.mkdirSync(screenshotDir(), { recursive: true });
+    await page.screenshot({ path: path.join(screenshotDir(), "train-progress.png"), fullPage: true });
+
+    await page.getByTestId("cancel").click();
+    await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 30_000 }).toBe("cancelled");
+    const job = await waitFor(() => prisma.job.findFirst({ where: { collectionId, type: "train", status: "cancelled" } }), "the train job to be cancelled");
+    expect(job.epoch).toBeLessThan(60);
+    expect(await prisma.job.count({ where: { collectionId, status: "cancelled" } })).toBe(3);
+    await expect.poll(() => page.getByTestId("model-history").textContent()).toMatch(/cancelled/);
+    await page.screenshot({ path: path.join(screenshotDir(), "train-cancelled.png"), fullPage: true });
+  });
+});
