@@ -1,15 +1,22 @@
 /**
- * `npm run bench -- search [--json] [--n 100000] [--skip-http]`: search latency.
+ * `npm run bench -- search [--json] [--n 100000] [--seconds 10] [--skip-http]`: search latency.
  *
  * In process: an index of n random unit vectors (128-d) built as the service builds it (flat below
  * LA_IVF_THRESHOLD, IVF at and above it, LA_IVF_NPROBE), then p50/p99 of single queries and of batches,
  * queried with stored vectors (what search by image does), with recall against an exact flat scan.
  * HTTP: the same index as a seeded collection's active model in a temp data dir, a real `next start` on
- * loopback, and autocannon with 32 clients POSTing { imageId } to the search endpoint.
+ * loopback (the build in NEXT_DIST_DIR, default .next), and autocannon with 32 clients POSTing
+ * { imageId, k: 10 } to the search endpoint.
  * With --json the last line is one JSON object (inproc_p50_ms, inproc_p99_ms, http_p50_ms, http_p99_ms, http_rps).
  */
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { createPrisma } from "@/lib/db/client";
 import { indexOptions, VectorIndex } from "@/lib/vector";
 
 const DIM = 128;
@@ -56,6 +63,7 @@ function timeEach(count: number, fn: (i: number) => void): { p50: number; p99: n
 const fmt = (x: number) => x.toFixed(3);
 
 interface InprocResult {
+  index: VectorIndex;
   kind: string;
   single: { p50: number; p99: number };
   batch: { size: number; p50: number; p99: number };
@@ -95,7 +103,121 @@ function runInproc(n: number, vectors: Float32Array, ids: number[]): InprocResul
     if (approx[0]?.imageId === ids[(i * 7919) % n]) self++;
   }
   console.log(`flat reference: built in ${flatBuildMs.toFixed(0)} ms`);
-  return { kind: index.kind, single, batch: { size: batchSize, ...batch }, flatSingle, recallAt10: found / (10 * checks), selfAt1: self / checks, buildMs };
+  return { index, kind: index.kind, single, batch: { size: batchSize, ...batch }, flatSingle, recallAt10: found / (10 * checks), selfAt1: self / checks, buildMs };
+}
+
+interface HttpResult {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+  non2xx: number;
+  /** CPU the server used per request (user + system), independent of how busy the machine is. */
+  serverCpuMsPerRequest: number;
+  /** The same numbers for a request that does no work (405 from the same route). */
+  floor: { p50: number; p99: number; rps: number; cpuMsPerRequest: number };
+}
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A temp data dir with a migrated database, one collection of n images, its active model and the index. */
+async function seedDataDir(index: VectorIndex, n: number): Promise<{ dir: string; collectionId: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "la-bench-search-"));
+  execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], {
+    env: { ...process.env, LA_DATA_DIR: dir, DATABASE_URL: "", CHECKPOINT_DISABLE: "1" },
+    stdio: "pipe",
+  });
+  const prisma = createPrisma(`file:${path.join(dir, "la.db")}`);
+  try {
+    const collection = await prisma.collection.create({ data: { name: "bench", settings: {} } });
+    // A fresh database numbers the images 1..n, the ids the in-process index was built with.
+    for (let start = 0; start < n; start += 2000) {
+      const data = Array.from({ length: Math.min(2000, n - start) }, (_, i) => {
+        const hash = (start + i).toString(16).padStart(64, "0");
+        return { collectionId: collection.id, contentHash: hash, originalName: `${start + i}.png`, mimeType: "image/png", width: 32, height: 32, byteSize: 1, originalKey: `x/${hash}`, thumbKey: `t/${hash}` };
+      });
+      await prisma.image.createMany({ data });
+    }
+    const last = await prisma.image.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+    if (last?.id !== n) throw new Error(`expected image ids 1..${n}, the last is ${last?.id}`);
+    const model = await prisma.model.create({ data: { collectionId: collection.id, status: "ready", config: {}, imageCount: n } });
+    await index.save(model.id, dir);
+    await prisma.collection.update({ where: { id: collection.id }, data: { activeModelId: model.id } });
+    return { dir, collectionId: collection.id };
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+async function runHttp(index: VectorIndex, n: number, seconds: number, connections: number): Promise<HttpResult> {
+  const { dir, collectionId } = await seedDataDir(index, n);
+  const port = await freePort();
+  const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
+    env: { ...process.env, NODE_ENV: "production", LA_DATA_DIR: dir, DATABASE_URL: "", LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    const searchPath = `/api/collections/${collectionId}/search`;
+    const body = (imageId: number) => JSON.stringify({ imageId, k: 10 });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode} (built? NEXT_DIST_DIR=${process.env.NEXT_DIST_DIR ?? ".next"})`);
+      const res = await fetch(url + searchPath, { method: "POST", headers: { "content-type": "application/json" }, body: body(1) }).catch(() => null);
+      if (res?.ok) break;
+      if (res && res.status !== 409) throw new Error(`warm-up search answered ${res.status}: ${await res.text()}`);
+      if (Date.now() > deadline) throw new Error("the server did not answer a search within 60 s");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Warm the route (JIT, lazily loaded modules) before measuring.
+    await autocannon({ url: url + searchPath, connections, duration: 2, method: "POST", headers: { "content-type": "application/json" }, body: body(1) });
+    let i = 0;
+    const cpuBefore = cpuMs(server.pid!);
+    const result = await autocannon({
+      url,
+      connections,
+      duration: seconds,
+      requests: [
+        {
+          method: "POST",
+          path: searchPath,
+          headers: { "content-type": "application/json" },
+          setupRequest: (req) => ({ ...req, body: body(((i++ * 7919) % n) + 1) }),
+        },
+      ],
+    });
+    const serverCpuMsPerRequest = (cpuMs(server.pid!) - cpuBefore) / result.requests.total;
+    // The framework's floor on this machine now: the same route answering 405 (GET has no handler).
+    const floorBefore = cpuMs(server.pid!);
+    const floor = await autocannon({ url: url + searchPath, connections, duration: 3 });
+    const floorCpuMsPerRequest = (cpuMs(server.pid!) - floorBefore) / floor.requests.total;
+    return {
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      rps: result.requests.average,
+      errors: result.errors + result.timeouts,
+      non2xx: result.non2xx,
+      serverCpuMsPerRequest,
+      floor: { p50: floor.latency.p50, p99: floor.latency.p99, rps: floor.requests.average, cpuMsPerRequest: floorCpuMsPerRequest },
+    };
+  } finally {
+    server.kill("SIGTERM");
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -104,6 +226,8 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       json: { type: "boolean", default: false },
       n: { type: "string", default: "100000" },
+      seconds: { type: "string", default: "10" },
+      "skip-http": { type: "boolean", default: false },
     },
   });
   const n = Number(values.n);
@@ -135,6 +259,15 @@ export async function run(argv: string[]): Promise<number> {
     http_p99_ms: null,
     http_rps: null,
   };
+  if (!values["skip-http"]) {
+    const h = await runHttp(r.index, n, Number(values.seconds), 32);
+    console.log(`HTTP search by imageId, 32 clients, ${values.seconds} s: p50 ${h.p50} ms, p99 ${h.p99} ms, ${h.rps.toFixed(0)} requests/s, ` +
+      `${h.errors} errors, ${h.non2xx} non-2xx; server CPU ${h.serverCpuMsPerRequest.toFixed(2)} ms per request`);
+    console.log(`  framework floor (GET on the same route, 405): p50 ${h.floor.p50} ms, p99 ${h.floor.p99} ms, ${h.floor.rps.toFixed(0)} requests/s, ` +
+      `server CPU ${h.floor.cpuMsPerRequest.toFixed(2)} ms per request`);
+    Object.assign(result, { http_floor_rps: h.floor.rps, http_floor_cpu_ms_per_request: h.floor.cpuMsPerRequest });
+    Object.assign(result, { http_p50_ms: h.p50, http_p99_ms: h.p99, http_rps: h.rps, http_failed: h.errors + h.non2xx, server_cpu_ms_per_request: h.serverCpuMsPerRequest });
+  }
   console.log(`load after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   if (values.json) console.log(JSON.stringify(result));
   return 0;

@@ -32,8 +32,8 @@ export async function findClusterMembers(clusterId: number): Promise<{ modelId: 
 export async function findMemberships(modelId: number, imageIds: number[]) {
   const rows = await prisma.membership.findMany({
     where: { imageId: { in: imageIds }, cluster: { clustering: { modelId } } },
-    select: { imageId: true, clusterId: true, weight: true, cluster: { select: { index: true, clustering: { select: { scale: true } } } } },
+    select: { imageId: true, clusterId: true, weight: true, cluster: { select: { index: true, name: true, clustering: { select: { scale: true } } } } },
     orderBy: [{ imageId: "asc" }, { weight: "desc" }],
   });
-  return rows.map((r) => ({ imageId: r.imageId, clusterId: r.clusterId, weight: r.weight, index: r.cluster.index, scale: r.cluster.clustering.scale }));
+  return rows.map((r) => ({ imageId: r.imageId, clusterId: r.clusterId, weight: r.weight, index: r.cluster.index, name: r.cluster.name, scale: r.cluster.clustering.scale }));
 }

@@ -23,7 +23,7 @@ export interface SearchResultItem {
   /** Cosine similarity (inner product of unit embeddings), -1..1. */
   score: number;
   thumbnailUrl: string;
-  clusters: { clusterId: number; scale: string; index: number; weight: number }[];
+  clusters: { clusterId: number; scale: string; index: number; name: string | null; weight: number }[];
 }
 
 export interface SearchResponse {

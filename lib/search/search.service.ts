@@ -40,7 +40,7 @@ async function clustersOf(modelId: number, hits: Hit[]): Promise<Map<number, Sea
   if (!has || hits.length === 0) return byImage;
   for (const m of await findMemberships(modelId, hits.map((h) => h.imageId))) {
     const list = byImage.get(m.imageId) ?? [];
-    list.push({ clusterId: m.clusterId, scale: m.scale, index: m.index, weight: m.weight });
+    list.push({ clusterId: m.clusterId, scale: m.scale, index: m.index, name: m.name, weight: m.weight });
     byImage.set(m.imageId, list);
   }
   return byImage;

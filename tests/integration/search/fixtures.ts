@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
 import sharp from "sharp";
 import { prisma } from "@/lib/db/client";
 import { toModelPixels } from "@/lib/images/pixels";
@@ -84,7 +86,7 @@ export function jsonRequest(collectionId: number | string, body: unknown, query 
 
 export function uploadRequest(collectionId: number | string, bytes: Uint8Array, fields: Record<string, string> = {}): Request {
   const form = new FormData();
-  form.set("image", new Blob([bytes]), "query.bin");
+  form.set("image", new Blob([new Uint8Array(bytes)]), "query.bin");
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   return new Request(`http://127.0.0.1/api/collections/${collectionId}/search`, { method: "POST", body: form });
 }
@@ -92,7 +94,8 @@ export function uploadRequest(collectionId: number | string, bytes: Uint8Array, 
 /** A deterministic 96x96 PNG: a background colour and three shapes, all drawn from `seed`. */
 export async function syntheticImage(seed: number): Promise<Buffer> {
   let s = seed * 7919 + 17;
-  const r = (n: number) => ((s = (s * 1103515245 + 12345) % 2 ** 31) % n);
+  // The high bits of the LCG: its low bits cycle with a short period.
+  const r = (n: number) => Math.floor(((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * n);
   const colour = () => `rgb(${r(256)},${r(256)},${r(256)})`;
   const shapes = Array.from({ length: 3 }, (_, i) =>
     i % 2
@@ -128,4 +131,16 @@ export async function embedFiles(checkpointKey: string, files: Buffer[]): Promis
   const out = await embed(encoder, pixels, files.length);
   disposeEncoder(encoder);
   return out;
+}
+
+/** Image rows whose thumbnails exist (WebP files in the data directory), for pages that show them. */
+export async function storeImages(collectionId: number, files: Buffer[]): Promise<number[]> {
+  const ids = await createImages(collectionId, files.length, "stored");
+  for (const [i, id] of ids.entries()) {
+    const thumbKey = keys.thumb(collectionId, id);
+    await fs.mkdir(path.dirname(resolveKey(thumbKey)), { recursive: true });
+    await fs.writeFile(resolveKey(thumbKey), await sharp(files[i]).webp().toBuffer());
+    await prisma.image.update({ where: { id }, data: { thumbKey } });
+  }
+  return ids;
 }

@@ -47,7 +47,7 @@ describe("POST /api/collections/:id/search", () => {
 
     it("should report the clusters each result belongs to", async () => {
       const body = (await (await search(collectionId, jsonRequest(collectionId, { imageId: ids[0], k: 2 }))).json()) as SearchResponse;
-      expect(body.results[0].clusters).toEqual([{ clusterId: clusterIds[0], scale: "coarse", index: 0, weight: 0.9 }]);
+      expect(body.results[0].clusters).toEqual([{ clusterId: clusterIds[0], scale: "coarse", index: 0, name: null, weight: 0.9 }]);
     });
 
     it("should keep only results at or above the minimum score", async () => {
