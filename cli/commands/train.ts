@@ -47,6 +47,12 @@ export async function run(argv: string[]): Promise<number> {
     `model #${chain.modelId}: jobs ${chain.jobs.map((j) => `#${j.id} ${j.type}`).join(" -> ")}` +
       (expected ? ` (preset ${expected.name}: ${expected.epochs} epochs, about ${expected.expectedSeconds} s)` : ""),
   );
+  if (!values.inline) {
+    const seen = await prisma.worker.findFirst({ orderBy: { lastSeenAt: "desc" } });
+    if (!seen || Date.now() - seen.lastSeenAt.getTime() > env().LA_WORKER_STALE_S * 1000) {
+      console.error("no worker heartbeat recently: start one with `npm run worker` (the chain waits for it), or use --inline");
+    }
+  }
   const done = runInline(ids, values.inline === true);
   const jobs = await follow(collection.id, ids, done);
   const bad = jobs.filter((j) => j.status !== "succeeded");

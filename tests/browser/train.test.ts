@@ -28,6 +28,16 @@ describe("training page in Chromium, with a real worker", () => {
   it("should start training, show live progress and the loss chart, and cancel", { timeout: 180_000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
     await page.goto(`${server.url}/collections/${collectionId}/train`);
+    // a setting that does not fit the collection is refused with the value named
+    await page.getByText("Settings", { exact: true }).click();
+    await page.locator('input[name="kBg"]').fill("5000");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/kBg 5000 exceeds the collection size 240/);
+    await page.locator('input[name="kBg"]').fill("96");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Saved.");
+    await page.getByText("Settings", { exact: true }).click();
+
     await page.getByLabel(/thorough/i).check();
     await page.getByTestId("start-training").click();
 

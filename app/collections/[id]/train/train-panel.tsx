@@ -7,6 +7,7 @@ import type { TrainingSettingsView } from "@/lib/jobs/training.service";
 import type { ModelHistory } from "@/lib/models/model.service";
 import { LossChart } from "./loss-chart";
 import { ModelTable } from "./model-table";
+import { SettingsForm } from "./settings-form";
 
 const CHAIN = ["train", "finetune", "index", "cluster"];
 const PHASES: Record<string, string> = { ir: "IR warm-up", la: "Local Aggregation", loading: "loading pixels", embedding: "embedding images" };
@@ -34,7 +35,8 @@ function latestChain(jobs: JobView[]): JobView[] {
 }
 
 export function TrainPanel(props: { collectionId: number; initialSettings: TrainingSettingsView; initialHistory: ModelHistory; initialJobs: JobView[] }) {
-  const { collectionId, initialSettings: settings } = props;
+  const { collectionId } = props;
+  const [settings, setSettings] = useState(props.initialSettings);
   const [history, setHistory] = useState(props.initialHistory);
   const [chain, setChain] = useState<JobView[]>(() => latestChain(props.initialJobs));
   const [points, setPoints] = useState<MetricPoint[]>([]);
@@ -125,6 +127,12 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
             ? ` ${settings.resolved.resolution}x${settings.resolved.resolution}x${settings.resolved.channels}, batch ${settings.resolved.batchSize}, H ${settings.resolved.clusterings}, m ${settings.resolved.m}, k_bg ${settings.resolved.kBg}, τ ${settings.resolved.tau}, lr ${settings.resolved.lr}.`
             : ""}
         </p>
+        <details className="text-sm">
+          <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Settings</summary>
+          <div className="mt-3">
+            <SettingsForm collectionId={collectionId} view={settings} onSaved={setSettings} />
+          </div>
+        </details>
         <div className="flex flex-wrap items-center gap-3">
           <button
             type="button"

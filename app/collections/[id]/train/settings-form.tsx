@@ -1,0 +1,68 @@
+"use client";
+
+import { useState } from "react";
+import type { TrainingSettings } from "@/lib/jobs/settings";
+import type { TrainingSettingsView } from "@/lib/jobs/training.service";
+
+const FIELDS: { key: keyof TrainingSettings; label: string; step?: string }[] = [
+  { key: "resolution", label: "Resolution (px)" },
+  { key: "channels", label: "Channels (1 or 3)" },
+  { key: "epochs", label: "Epochs" },
+  { key: "warmupEpochs", label: "IR warm-up epochs" },
+  { key: "clusterings", label: "H (clusterings)" },
+  { key: "m", label: "m (clusters)" },
+  { key: "kBg", label: "k_bg (background)" },
+  { key: "tau", label: "τ (temperature)", step: "any" },
+  { key: "lr", label: "Learning rate", step: "any" },
+  { key: "batchSize", label: "Batch size" },
+];
+
+/** The collection's training settings; empty fields take the defaults scaled to the collection. */
+export function SettingsForm({ collectionId, view, onSaved }: { collectionId: number; view: TrainingSettingsView; onSaved: (v: TrainingSettingsView) => void }) {
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(FIELDS.map((f) => [f.key, view.settings[f.key] === undefined ? "" : String(view.settings[f.key])])),
+  );
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function save(e: React.FormEvent) {
+    e.preventDefault();
+    const body = Object.fromEntries(FIELDS.filter((f) => values[f.key] !== "").map((f) => [f.key, Number(values[f.key])]));
+    const res = await fetch(`/api/collections/${collectionId}/settings`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const json = await res.json();
+    if (res.ok) {
+      onSaved(json as TrainingSettingsView);
+      setMessage({ ok: true, text: "Saved." });
+    } else setMessage({ ok: false, text: (json as { error?: string }).error ?? `failed (${res.status})` });
+  }
+
+  return (
+    <form onSubmit={(e) => void save(e)} className="space-y-3" data-testid="settings-form">
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-5">
+        {FIELDS.map((f) => (
+          <label key={f.key} className="text-xs text-zinc-600 dark:text-zinc-400">
+            {f.label}
+            <input
+              name={f.key}
+              type="number"
+              step={f.step ?? "1"}
+              value={values[f.key]}
+              placeholder={view.resolved ? String(view.resolved[f.key]) : "default"}
+              onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
+              className="mt-1 block w-full rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+            />
+          </label>
+        ))}
+      </div>
+      <div className="flex items-center gap-3">
+        <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900">
+          Save settings
+        </button>
+        {message ? (
+          <span role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-600"}`}>
+            {message.text}
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
+}
