@@ -13,7 +13,8 @@
 import type { Prisma } from "@/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
 import { NotFoundError, ValidationError } from "@/lib/errors";
-import { densityDiagnostic, kmeans } from "@/lib/la";
+import { densityDiagnostic } from "@/lib/la/density";
+import { kmeans } from "@/lib/la/kmeans";
 import { env } from "@/lib/config/env";
 import { VectorIndex } from "@/lib/vector";
 import { carryNames, type NamedCluster } from "./carry-names";
@@ -55,6 +56,8 @@ export interface ComputeOptions {
   shouldStop?(): boolean;
   options?: Partial<ClusterOptions>;
 }
+
+const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
 
 interface Embeddings {
   ids: number[];
@@ -119,7 +122,7 @@ interface ScaleResult {
   metrics: ClusteringMetrics;
 }
 
-function clusterScale(e: Embeddings, scale: Scale, o: ClusterOptions, progress: (part: number, phase: string) => void, stop: () => boolean): ScaleResult | null {
+async function clusterScale(e: Embeddings, scale: Scale, o: ClusterOptions, progress: (part: number, phase: string) => void, stop: () => boolean): Promise<ScaleResult | null> {
   const t0 = performance.now();
   const n = e.ids.length;
   const runs: { labels: Int32Array; centroids: Float32Array; inertia: number; seed: number }[] = [];
@@ -129,6 +132,8 @@ function clusterScale(e: Embeddings, scale: Scale, o: ClusterOptions, progress: 
     const seed = o.seed + h;
     const r = kmeans(e.data, n, e.d, { m: scale.m, seed, iterations: o.iterations });
     runs.push({ ...r, inertia: inertia(e.data, e.d, r.labels, r.centroids), seed });
+    // One k-means call holds the thread; between calls the worker's heartbeat and progress timers run.
+    await yieldToEventLoop();
   }
   progress(o.seeds / (o.seeds + 1), `memberships ${scale.name}`);
   const best = runs.reduce((a, b) => (b.inertia < a.inertia ? b : a));
@@ -305,11 +310,10 @@ export async function computeClusterings(modelId: number, opts: ComputeOptions =
   let doneM = 0;
   const results: ScaleResult[] = [];
   for (const scale of scales) {
-    const r = clusterScale(e, scale, o, (part, phase) => opts.onProgress?.((0.8 * (doneM + part * scale.m)) / totalM, phase), stop);
+    const r = await clusterScale(e, scale, o, (part, phase) => opts.onProgress?.((0.8 * (doneM + part * scale.m)) / totalM, phase), stop);
     if (!r) return stopped();
     results.push(r);
     doneM += scale.m;
-    await new Promise((resolve) => setImmediate(resolve));
   }
   opts.onProgress?.(0.8, "map");
   const tMap = performance.now();

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { ModelNotReadyError, NotFoundError } from "@/lib/errors";
 import type { ClusteringMetrics } from "./cluster.service";
+import { readMapBytes } from "./map-file";
 
 export const thumbUrl = (imageId: number) => `/api/images/${imageId}/thumb`;
 
@@ -190,4 +191,12 @@ export async function renameCluster(clusterId: number, input: z.input<typeof Ren
     select: { id: true, index: true, size: true, name: true, stability: true, representativeIds: true },
   });
   return { ...c, representativeIds: asIds(c.representativeIds) };
+}
+
+/** The active model's map file (map-file.ts format) and the model id, for the map page. */
+export async function getActiveMap(collectionId: number): Promise<{ modelId: number; bytes: Buffer }> {
+  const c = await activeModel(collectionId);
+  const bytes = await readMapBytes(c.modelId);
+  if (!bytes) throw new ModelNotReadyError(`model ${c.modelId} has no map yet: the cluster step has not run`);
+  return { modelId: c.modelId, bytes };
 }

@@ -3,7 +3,7 @@
  * stored as models/<id>/density.json by the cluster step and drawn on the model's page.
  */
 import fs from "node:fs/promises";
-import type { DensityReport } from "@/lib/la";
+import type { DensityReport } from "@/lib/la/density";
 import { keys, resolveKey, writeFileAtomic } from "@/lib/storage";
 
 export interface ModelDensity {

@@ -13,7 +13,9 @@
 import { UMAP } from "umap-js";
 import { Rng } from "@/lib/la/rng";
 
-export type LayoutMethod = "umap" | "pca";
+import type { LayoutMethod } from "./map-format";
+
+export type { LayoutMethod };
 
 export interface Neighbours {
   /** [n][k] positions of each row's nearest other rows. */

@@ -1,0 +1,31 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getCollection } from "@/lib/collections/collections.service";
+import { NotFoundError } from "@/lib/errors";
+import { Id } from "@/lib/images/browse";
+import { ClusterMap } from "../_components/cluster-map";
+
+export const dynamic = "force-dynamic";
+
+/** The map of the whole collection (the layout the cluster step computed for the active model). */
+export default async function MapPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ scale?: string }> }) {
+  const id = Id.safeParse((await params).id);
+  if (!id.success) notFound();
+  const c = await getCollection(id.data).catch((e) => {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  });
+  const { scale } = await searchParams;
+  return (
+    <div className="space-y-4">
+      <div>
+        <Link href={`/collections/${c.id}/clusters${scale ? `?scale=${encodeURIComponent(scale)}` : ""}`} className="text-sm text-zinc-500 hover:underline">
+          {c.name} · Clusters
+        </Link>
+        <h1 className="text-2xl font-semibold">Map of the collection</h1>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">Nearby dots are images the model finds similar; colours are its clusters.</p>
+      </div>
+      <ClusterMap collectionId={c.id} initialScale={scale} />
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getClusterOverview } from "@/lib/clusters/clusters.query";
+import { Id } from "@/lib/images/browse";
+import { ClusterCard } from "./_components/cluster-card";
+import { loadOrNotReady } from "./_components/load";
+import { ScaleQuality } from "./_components/quality";
+import { ScaleSwitcher } from "./_components/scale-switcher";
+
+export const dynamic = "force-dynamic";
+
+/** The clusters the active model found, one scale at a time (coarse to fine). */
+export default async function ClustersPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ scale?: string }> }) {
+  const id = Id.safeParse((await params).id);
+  if (!id.success) notFound();
+  const { scale } = await searchParams;
+  const loaded = await loadOrNotReady(() => getClusterOverview(id.data, scale));
+  if ("notReady" in loaded) {
+    return (
+      <div className="space-y-2">
+        <h1 className="text-2xl font-semibold">Clusters</h1>
+        <p className="text-zinc-600 dark:text-zinc-400" data-testid="not-ready">
+          {loaded.notReady}
+        </p>
+        <Link href={`/collections/${id.data}/train`} className="text-sm text-indigo-600 hover:underline">
+          Train a model
+        </Link>
+      </div>
+    );
+  }
+  const o = loaded.data;
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <Link href={`/collections/${o.collection.id}`} className="text-sm text-zinc-500 hover:underline">
+            {o.collection.name}
+          </Link>
+          <h1 className="text-2xl font-semibold">Clusters</h1>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            Found without labels by{" "}
+            <Link className="text-indigo-600 hover:underline" href={`/collections/${o.collection.id}/models/${o.modelId}`}>
+              model #{o.modelId}
+            </Link>
+            . Images belong partly to their nearest clusters.
+          </p>
+        </div>
+        <div className="flex items-center gap-3">
+          <ScaleSwitcher scales={o.scales} current={o.scale.scale} href={(s) => `/collections/${o.collection.id}/clusters?scale=${encodeURIComponent(s)}`} />
+          <Link
+            href={`/collections/${o.collection.id}/clusters/map?scale=${encodeURIComponent(o.scale.scale)}`}
+            className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500"
+          >
+            Map
+          </Link>
+        </div>
+      </div>
+      <ScaleQuality scale={o.scale} />
+      <ul className="grid grid-cols-2 gap-4 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-6" data-testid="cluster-grid">
+        {o.clusters.map((c) => (
+          <li key={c.id}>
+            <ClusterCard collectionId={o.collection.id} cluster={c} />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
