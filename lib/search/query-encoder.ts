@@ -1,7 +1,7 @@
 import { ModelNotReadyError, UnsupportedMediaError, ValidationError } from "@/lib/errors";
 import { toModelPixels } from "@/lib/images/pixels";
 import { sniff } from "@/lib/images/sniff";
-import { embed, loadEncoder, type Encoder } from "@/lib/la";
+import { disposeEncoder, embed, loadEncoder, type Encoder } from "@/lib/la";
 import { logger } from "@/lib/log";
 import { keys, resolveKey } from "@/lib/storage";
 import { initBackend } from "@/lib/tf/backend";
@@ -31,8 +31,20 @@ function encoderFor(modelId: number): Promise<Encoder> {
       log.warn({ err: e, modelId }, "query encoder failed to load");
     });
     encoders.set(modelId, pending);
+    evictOld();
   }
   return pending;
+}
+
+// The newest encoders stay loaded: the serving model's and, during a swap, the one it replaces. Older
+// ones are freed; a request still holding one would have to be two activations old.
+const KEEP = 2;
+
+function evictOld(): void {
+  for (const [modelId, pending] of [...encoders].slice(0, -KEEP)) {
+    encoders.delete(modelId);
+    pending.then(disposeEncoder, () => {});
+  }
 }
 
 /** The embedding of an uploaded image, preprocessed exactly as training images are (no augmentation). */

@@ -73,9 +73,15 @@ function createFaissIndex(vectors: Float32Array, n: number, dim: number, opts: I
   }
   const nlist = computeNlist(n);
   const index = lib.Index.fromFactory(dim, `IVF${nlist},Flat`, lib.MetricType.METRIC_INNER_PRODUCT);
-  // 64 points per centroid is plenty for k-means and keeps training to a second or two.
+  // 64 points per centroid is plenty for k-means and keeps training to a second or two; rows are taken
+  // evenly spaced, since images come in upload order and the first ones may be all alike.
   const sample = Math.min(n, 64 * nlist);
-  index.train(Array.from(vectors.subarray(0, sample * dim)));
+  const training: number[] = new Array(sample * dim);
+  for (let i = 0; i < sample; i++) {
+    const row = Math.floor((i * n) / sample);
+    for (let j = 0; j < dim; j++) training[i * dim + j] = vectors[row * dim + j];
+  }
+  index.train(training);
   addRows(index, vectors, n, dim);
   return { index: setIvfNprobe(index, opts.nprobe), kind: "ivf" };
 }

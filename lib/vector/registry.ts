@@ -55,7 +55,8 @@ export class IndexRegistry {
     const next = this.load(activeModelId).then((entry) => {
       // A slower load of an older activation must not replace a newer one.
       const now = this.serving.get(collectionId);
-      if (!now || now.modelId !== entry.modelId) log.info({ collectionId, modelId: entry.modelId, from: now?.modelId }, "index swapped in");
+      if (!now) log.info({ collectionId, modelId: entry.modelId }, "index loaded");
+      else if (now.modelId !== entry.modelId) log.info({ collectionId, modelId: entry.modelId, from: now.modelId }, "index swapped in");
       this.serving.set(collectionId, entry);
       return entry;
     });
