@@ -1,4 +1,4 @@
-// `npm run bench -- train [--json] [--steps S]`: IR and LA training steps of the reference CNN at
+// `npm run bench -- train [--json] [--steps S] [--threads T=2]`: IR and LA training steps of the reference CNN at
 // 28x28x1, batch 128, a 60k-row bank, k_bg = 4096 (the PyTorch bar in STACK.md uses the same
 // settings), inference throughput, one k-means run (m = 300, 20 iterations, 60k x 128), and a
 // per-phase profile of a step. With --json the last stdout line is one JSON object.
@@ -14,6 +14,8 @@ import { computeIRLoss, computeLALoss } from "@/lib/la/losses";
 import { MemoryBank } from "@/lib/la/memory-bank";
 import { Rng } from "@/lib/la/rng";
 import { createMomentum, runTrainStep, type StepContext } from "@/lib/la/train-step";
+import { ParallelEngine } from "@/lib/la/parallel/pool";
+import { snapshotEncoder } from "@/lib/la/embed";
 
 const N = 60000;
 const RES = 28;
@@ -35,8 +37,9 @@ function timeMs(f: () => tf.Tensor | tf.Tensor[] | void, reps: number): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values: a } = parseArgs({ args: argv, options: { json: { type: "boolean", default: false }, steps: { type: "string", default: "6" } } });
+  const { values: a } = parseArgs({ args: argv, options: { json: { type: "boolean", default: false }, steps: { type: "string", default: "6" }, threads: { type: "string", default: "2" } } });
   const steps = Number(a.steps);
+  const threads = Number(a.threads);
   const backend = await initBackend();
   console.error(`backend: ${backend.name}`);
   const rng = new Rng(1);
@@ -45,14 +48,33 @@ export async function run(argv: string[]): Promise<number> {
   const encoder = createEncoder({ resolution: RES, channels: 1, widthMultiplier: 1, embeddingDim: 128 }, 0);
   const bank = MemoryBank.random(N, 128, rng);
   const labels = tf.tensor2d(Int32Array.from({ length: 3 * N }, () => rng.int(300)), [3, N], "int32");
-  const ctx: StepContext = { config, encoder, bank, momentum: createMomentum(encoder), labels, pixels, rng };
+  const ctx: StepContext = { config, encoder, bank, momentum: createMomentum(encoder), labels, pixels };
   const perm = rng.permutation(N);
   let cursor = 0;
   const nextBatch = () => perm.subarray((cursor = (cursor + BATCH) % (N - BATCH)), cursor + BATCH);
 
-  const stepMs = (phase: "ir" | "la") => timeMs(() => runTrainStep(ctx, nextBatch(), phase, 0.03), steps);
-  const irMs = stepMs("ir");
-  const laMs = stepMs("la");
+  const stepMs = (phase: "ir" | "la") => timeMs(() => runTrainStep(ctx, nextBatch(), phase, 0.03, rng.int(2 ** 31)), steps);
+  const irMs1 = stepMs("ir");
+  const laMs1 = stepMs("la");
+
+  // The same steps data-parallel on `threads` workers (one WASM backend each).
+  const engine = await ParallelEngine.create({ config, n: N, pixels, tensors: snapshotEncoder(encoder), bank: bank.rows(), labels: labels.dataSync() as Int32Array }, threads);
+  const parallelMs = async (phase: "ir" | "la") => {
+    const times: number[] = [];
+    for (let r = 0; r <= steps; r++) {
+      const t0 = performance.now();
+      await engine.step(nextBatch(), phase, 0.03, r);
+      if (r > 0) times.push(performance.now() - t0);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  };
+  const irMsP = await parallelMs("ir");
+  const laMsP = await parallelMs("la");
+  const t2 = performance.now();
+  await engine.recluster();
+  const parallelKmeansS = (performance.now() - t2) / 1000;
+  await engine.dispose();
+  const [irMs, laMs] = threads > 1 ? [irMsP, laMsP] : [irMs1, laMs1];
 
   const batch = nextBatch();
   const x = normalizeInput(augmentBatch(gatherPixels(pixels, batch, RES, 1), config.augmentation, rng));
@@ -96,7 +118,9 @@ export async function run(argv: string[]): Promise<number> {
     embed_img_per_s: Number(embedPerSec.toFixed(1)),
     kmeans_s: Number(kmeansS.toFixed(2)),
     backend: backend.name,
-    threads: 1,
+    threads,
+    single_thread: { ir_img_per_s: Number(((BATCH / irMs1) * 1000).toFixed(1)), la_img_per_s: Number(((BATCH / laMs1) * 1000).toFixed(1)) },
+    parallel_recluster_3x_s: Number(parallelKmeansS.toFixed(2)),
     ir_step_ms: Number(irMs.toFixed(1)),
     la_step_ms: Number(laMs.toFixed(1)),
     profile_ms: Object.fromEntries(Object.entries(profile).map(([k, ms]) => [k, Number(ms.toFixed(1))])),

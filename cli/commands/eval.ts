@@ -13,7 +13,7 @@ import { loadFashionMnist } from "@/lib/la/datasets/fashion-mnist";
 const usage = `usage: npm run la -- eval --dataset fashion-mnist --method la|ir|raw|random
   [--epochs E=20] [--warmup W] [--subset N] [--seed S=0] [--json]
   [--m M] [--kbg K] [--lr LR] [--batch B] [--clusterings H] [--wd WD] [--width W]
-  [--crop-min A=0.2] [--jitter J=0.4] [--density] [--checkpoint-dir DIR] [--init-from DIR]`;
+  [--crop-min A=0.2] [--jitter J=0.4] [--density] [--checkpoint-dir DIR] [--init-from DIR] [--threads T=1]`;
 
 function pixelFeatures(pixels: Uint8Array, n: number, dim: number): Float32Array {
   const out = new Float32Array(n * dim);
@@ -56,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
       density: { type: "boolean", default: false },
       "checkpoint-dir": { type: "string" },
       "init-from": { type: "string" },
+      threads: { type: "string", default: "1" },
     },
   });
   const method = a.method;
@@ -112,6 +113,7 @@ export async function run(argv: string[]): Promise<number> {
           n,
           config,
           checkpointDir: dir,
+          threads: num(a.threads, "threads"),
           ...(a["init-from"] && { init: { fromCheckpointDir: a["init-from"] } }),
           onEpoch: (e) => console.error(`epoch ${e.epoch}/${e.epochs} ${e.phase} loss ${e.loss.toFixed(4)} ${e.imgPerSec.toFixed(0)} img/s ${e.seconds.toFixed(1)} s (k-means ${e.clusterSeconds.toFixed(1)} s)`),
         });
@@ -145,6 +147,7 @@ export async function run(argv: string[]): Promise<number> {
     knn1: Number(knn.nn1.toFixed(2)),
     final_loss: finalLoss,
     train_img_per_s: Number(imgPerSec.toFixed(1)),
+    threads: num(a.threads, "threads"),
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     backend: backend.name,
     ...(density && {

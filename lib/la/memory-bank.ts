@@ -28,6 +28,11 @@ export class MemoryBank {
 
   /** Random unit rows (Wu et al. start the bank this way). */
   static random(n: number, d: number, rng: Rng): MemoryBank {
+    return MemoryBank.fromRows(MemoryBank.randomRows(n, d, rng), n, d);
+  }
+
+  /** Random unit rows [N, D], row-major. */
+  static randomRows(n: number, d: number, rng: Rng): Float32Array {
     const rows = new Float32Array(n * d);
     for (let i = 0; i < n; i++) {
       let norm = 0;
@@ -39,7 +44,7 @@ export class MemoryBank {
       const inv = 1 / Math.sqrt(norm);
       for (let k = 0; k < d; k++) rows[i * d + k] *= inv;
     }
-    return MemoryBank.fromRows(rows, n, d);
+    return rows;
   }
 
   /** From row-major rows [N, D] (a checkpoint, or embeddings when a bank grows). */

@@ -13,17 +13,21 @@
  * `init.fromCheckpointDir` fine-tunes another run's encoder: its bank rows are kept for the first n_old
  * images (pixels must list those first, in the same order) and new rows start as their embeddings.
  *
+ * `threads` > 1 trains data-parallel on worker threads (parallel/pool.ts); results then differ from
+ * threads = 1 in float rounding, BN batch statistics (per worker) and augmentation streams, but are
+ * deterministic and resumable for a given thread count.
+ *
  * lib/la never logs: progress goes to `onProgress` (at least once a second) and `onEpoch`.
  */
-import * as tf from "@tensorflow/tfjs";
-import { loadCheckpoint, saveCheckpoint, type CheckpointState, type StoredTensor } from "./checkpoint";
+import { loadCheckpoint, saveCheckpoint, type StoredTensor } from "./checkpoint";
 import { computeLearningRate, type LAConfig } from "./config";
 import { createEncoder, disposeEncoder } from "./encoder";
 import { embed, encoderConfigOf, restoreEncoder, snapshotEncoder } from "./embed";
-import { kmeans } from "./kmeans";
+import { computeClustering, LocalEngine, type EngineInit, type TrainEngine } from "./engine";
 import { MemoryBank } from "./memory-bank";
+import { ParallelEngine } from "./parallel/pool";
 import { Rng } from "./rng";
-import { createMomentum, runTrainStep, type Phase, type StepContext } from "./train-step";
+import type { Phase } from "./train-step";
 
 export interface TrainProgress {
   phase: Phase;
@@ -55,6 +59,8 @@ export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
   onEpoch?: (e: EpochReport) => void;
   shouldStop?: () => boolean;
+  /** Worker threads for data-parallel training (1 = in this thread). */
+  threads?: number;
 }
 
 export interface TrainResult {
@@ -63,21 +69,21 @@ export interface TrainResult {
   finalLoss: number;
   resumedFromEpoch: number;
   imgPerSec: number;
+  threads: number;
   /** H x N cluster labels, row-major (identity before the first clustering). */
   labels: Int32Array;
   /** N x D memory bank, row-major. */
   bank: Float32Array;
 }
 
-const CLUSTER_SEED = 1234;
-
+/** Schedule state owned by the trainer (the engine owns the tensors). */
 interface RunState {
-  ctx: StepContext;
   epoch: number;
   step: number;
   permutation: Int32Array;
   labels: Int32Array;
   epochLosses: number[];
+  rng: Rng;
 }
 
 function identityLabels(h: number, n: number): Int32Array {
@@ -86,87 +92,73 @@ function identityLabels(h: number, n: number): Int32Array {
   return labels;
 }
 
-function setLabels(state: RunState, labels: Int32Array): void {
-  state.labels = labels;
-  state.ctx.labels?.dispose();
-  state.ctx.labels = tf.tensor2d(labels, [state.ctx.config.clusterings, labels.length / state.ctx.config.clusterings], "int32");
-}
-
-/** H k-means runs on the current bank rows (seeds 1234+h). */
+/** H k-means runs on bank rows (seeds 1234+h), in this thread. */
 export function computeClusterLabels(rows: Float32Array, n: number, cfg: LAConfig): Int32Array {
   const labels = new Int32Array(cfg.clusterings * n);
-  for (let h = 0; h < cfg.clusterings; h++) {
-    labels.set(kmeans(rows, n, cfg.embeddingDim, { m: cfg.m, seed: CLUSTER_SEED + h, iterations: cfg.kmeansIterations }).labels, h * n);
-  }
+  for (let h = 0; h < cfg.clusterings; h++) labels.set(computeClustering(rows, n, cfg, h), h * n);
   return labels;
 }
 
 function assertCompatible(stored: LAConfig, storedN: number, cfg: LAConfig, n: number, what: string): void {
-  const keys = ["resolution", "channels", "widthMultiplier", "embeddingDim"] as const;
+  const keys = ["resolution", "channels", "widthMultiplier", "embeddingDim", "clusterings"] as const;
   const bad = keys.filter((k) => stored[k] !== cfg[k]).map((k) => `${k} ${stored[k]} vs ${cfg[k]}`);
   if (storedN !== n && what === "resume") bad.push(`n ${storedN} vs ${n}`);
   if (bad.length) throw new Error(`cannot ${what} from checkpoint: ${bad.join(", ")}`);
 }
 
-async function createState(opts: TrainOptions): Promise<{ state: RunState; resumedFromEpoch: number }> {
+/** Encoder tensors of `tensors` only (a fine-tune restarts the optimiser). */
+function encoderTensors(tensors: Map<string, StoredTensor>): Map<string, StoredTensor> {
+  return new Map([...tensors].filter(([name]) => name.startsWith("encoder/")));
+}
+
+async function fineTuneBank(src: { tensors: Map<string, StoredTensor>; n: number }, opts: TrainOptions): Promise<Float32Array> {
   const { config: cfg, n, pixels } = opts;
-  const encoder = createEncoder(encoderConfigOf(cfg), cfg.seed);
-  const ctx: StepContext = { config: cfg, encoder, bank: null as unknown as MemoryBank, momentum: createMomentum(encoder), labels: null, pixels, rng: new Rng(cfg.seed + 1) };
-  const state: RunState = { ctx, epoch: 0, step: 0, permutation: new Int32Array(0), labels: new Int32Array(0), epochLosses: [] };
+  const d = cfg.embeddingDim;
+  const rows = new Float32Array(n * d);
+  rows.set(src.tensors.get("bank")!.data.subarray(0, src.n * d));
+  if (n > src.n) {
+    const encoder = createEncoder(encoderConfigOf(cfg), cfg.seed);
+    restoreEncoder(encoder, src.tensors);
+    rows.set(await embed(encoder, pixels.subarray(src.n * cfg.resolution ** 2 * cfg.channels), n - src.n), src.n * d);
+    disposeEncoder(encoder);
+  }
+  return rows;
+}
+
+async function createState(opts: TrainOptions): Promise<{ init: EngineInit; run: RunState; resumedFromEpoch: number }> {
+  const { config: cfg, n, pixels } = opts;
+  const run: RunState = { epoch: 0, step: 0, permutation: new Int32Array(0), labels: identityLabels(cfg.clusterings, n), epochLosses: [], rng: new Rng(cfg.seed + 1) };
   const ckpt = await loadCheckpoint(opts.checkpointDir);
   if (ckpt) {
     assertCompatible(ckpt.config, ckpt.n, cfg, n, "resume");
-    restoreEncoder(encoder, ckpt.tensors);
-    for (const [name, buf] of ctx.momentum) tf.tidy(() => buf.assign(tf.tensor(ckpt.tensors.get(`momentum/${name}`)!.data, buf.shape)));
-    ctx.bank = MemoryBank.fromRows(ckpt.tensors.get("bank")!.data, n, cfg.embeddingDim);
-    ctx.rng = new Rng(ckpt.rngState);
-    Object.assign(state, { epoch: ckpt.epoch, step: ckpt.step, permutation: ckpt.permutation.slice(), epochLosses: ckpt.epochLosses });
-    setLabels(state, ckpt.labels.slice());
-    return { state, resumedFromEpoch: ckpt.epoch };
+    Object.assign(run, { epoch: ckpt.epoch, step: ckpt.step, permutation: ckpt.permutation.slice(), labels: ckpt.labels.slice(), epochLosses: ckpt.epochLosses, rng: new Rng(ckpt.rngState) });
+    return { init: { config: cfg, n, pixels, tensors: ckpt.tensors, bank: ckpt.tensors.get("bank")!.data, labels: run.labels }, run, resumedFromEpoch: ckpt.epoch };
   }
   if (opts.init) {
     const src = await loadCheckpoint(opts.init.fromCheckpointDir);
     if (!src) throw new Error(`no checkpoint to fine-tune from in ${opts.init.fromCheckpointDir}`);
     assertCompatible(src.config, src.n, cfg, n, "fine-tune");
     if (n < src.n) throw new Error(`fine-tune: collection has ${n} images, the source model was trained on ${src.n}`);
-    restoreEncoder(encoder, src.tensors);
-    const d = cfg.embeddingDim;
-    const rows = new Float32Array(n * d);
-    rows.set(src.tensors.get("bank")!.data.subarray(0, src.n * d));
-    if (n > src.n) rows.set(await embed(encoder, pixels.subarray(src.n * cfg.resolution ** 2 * cfg.channels), n - src.n), src.n * d);
-    ctx.bank = MemoryBank.fromRows(rows, n, d);
-  } else {
-    ctx.bank = MemoryBank.random(n, cfg.embeddingDim, new Rng(cfg.seed + 2));
+    return { init: { config: cfg, n, pixels, tensors: encoderTensors(src.tensors), bank: await fineTuneBank(src, opts), labels: run.labels }, run, resumedFromEpoch: 0 };
   }
-  setLabels(state, identityLabels(cfg.clusterings, n));
-  return { state, resumedFromEpoch: 0 };
+  const encoder = createEncoder(encoderConfigOf(cfg), cfg.seed);
+  const tensors = snapshotEncoder(encoder);
+  disposeEncoder(encoder);
+  return { init: { config: cfg, n, pixels, tensors, bank: MemoryBank.randomRows(n, cfg.embeddingDim, new Rng(cfg.seed + 2)), labels: run.labels }, run, resumedFromEpoch: 0 };
 }
 
-async function checkpoint(opts: TrainOptions, state: RunState): Promise<void> {
-  const { ctx } = state;
-  const tensors = snapshotEncoder(ctx.encoder);
-  for (const [name, buf] of ctx.momentum) tensors.set(`momentum/${name}`, { shape: buf.shape, data: buf.dataSync() as Float32Array } satisfies StoredTensor);
-  tensors.set("bank", { shape: [ctx.bank.n, ctx.bank.d], data: ctx.bank.rows() });
-  const s: CheckpointState = {
-    config: ctx.config,
+async function checkpoint(opts: TrainOptions, engine: TrainEngine, run: RunState): Promise<void> {
+  await saveCheckpoint(opts.checkpointDir, {
+    config: opts.config,
     n: opts.n,
-    epoch: state.epoch,
-    step: state.step,
-    rngState: ctx.rng.state,
-    epochLosses: state.epochLosses,
-    tensors,
-    labels: state.labels,
-    permutation: state.permutation,
-  };
-  await saveCheckpoint(opts.checkpointDir, s);
-}
-
-function dispose(state: RunState): void {
-  const { ctx } = state;
-  disposeEncoder(ctx.encoder);
-  ctx.bank.dispose();
-  ctx.labels?.dispose();
-  for (const v of ctx.momentum.values()) v.dispose();
+    epoch: run.epoch,
+    step: run.step,
+    rngState: run.rng.state,
+    epochLosses: run.epochLosses,
+    tensors: await engine.snapshot(),
+    labels: run.labels,
+    permutation: run.permutation,
+  });
 }
 
 interface Meter {
@@ -175,54 +167,47 @@ interface Meter {
   lastLoss: number;
 }
 
-/** Runs the remaining steps of epoch `state.epoch`. Returns false when stopped mid-epoch. */
-async function runEpoch(opts: TrainOptions, state: RunState, meter: Meter): Promise<boolean> {
+/** Runs the remaining steps of epoch `run.epoch`. Returns false when stopped mid-epoch. */
+async function runEpoch(opts: TrainOptions, engine: TrainEngine, run: RunState, meter: Meter): Promise<boolean> {
   const { config: cfg, n } = opts;
   const steps = Math.ceil(n / cfg.batchSize);
-  const phase: Phase = state.epoch < cfg.warmupEpochs ? "ir" : "la";
+  const phase: Phase = run.epoch < cfg.warmupEpochs ? "ir" : "la";
   const t0 = performance.now();
-  if (state.step === 0) {
-    if (phase === "la") setLabels(state, computeClusterLabels(state.ctx.bank.rows(), n, cfg));
-    state.permutation = state.ctx.rng.permutation(n);
+  if (run.step === 0) {
+    if (phase === "la") run.labels = await engine.recluster();
+    run.permutation = run.rng.permutation(n);
   }
   const clusterSeconds = (performance.now() - t0) / 1000;
-  const lr = computeLearningRate(cfg, state.epoch);
-  const firstStep = state.step;
-  let lossSum: tf.Scalar = tf.scalar(0);
+  const lr = computeLearningRate(cfg, run.epoch);
+  const firstStep = run.step;
   let lastReport = 0;
   const tSteps = performance.now();
   const elapsed = () => meter.seconds + (performance.now() - tSteps) / 1000;
-  while (state.step < steps) {
-    const batch = state.permutation.subarray(state.step * cfg.batchSize, Math.min(n, (state.step + 1) * cfg.batchSize));
-    const loss = runTrainStep(state.ctx, batch, phase, lr);
-    const sum = tf.add(lossSum, loss) as tf.Scalar;
-    lossSum.dispose();
-    lossSum = sum;
-    state.step++;
+  while (run.step < steps) {
+    const batch = run.permutation.subarray(run.step * cfg.batchSize, Math.min(n, (run.step + 1) * cfg.batchSize));
+    await engine.step(batch, phase, lr, run.rng.int(2 ** 31));
+    run.step++;
     meter.trained += batch.length;
-    if (opts.onProgress && (performance.now() - lastReport >= 1000 || state.step === steps)) {
+    if (opts.onProgress && (performance.now() - lastReport >= 1000 || run.step === steps)) {
       lastReport = performance.now();
-      meter.lastLoss = loss.dataSync()[0];
+      meter.lastLoss = await engine.lastLoss();
       const rate = meter.trained / elapsed();
-      const remaining = (cfg.epochs - state.epoch) * n - Math.min(n, state.step * cfg.batchSize);
-      opts.onProgress({ phase, epoch: state.epoch, epochs: cfg.epochs, step: state.step, steps, loss: meter.lastLoss, imgPerSec: rate, etaSeconds: remaining / rate });
+      const remaining = (cfg.epochs - run.epoch) * n - Math.min(n, run.step * cfg.batchSize);
+      opts.onProgress({ phase, epoch: run.epoch, epochs: cfg.epochs, step: run.step, steps, loss: meter.lastLoss, imgPerSec: rate, etaSeconds: remaining / rate });
     }
-    loss.dispose();
-    if (state.step < steps && opts.shouldStop?.()) {
+    if (run.step < steps && opts.shouldStop?.()) {
       meter.seconds = elapsed();
-      lossSum.dispose();
       return false;
     }
   }
   meter.seconds = elapsed();
-  meter.lastLoss = lossSum.dataSync()[0] / Math.max(1, steps - firstStep);
-  lossSum.dispose();
-  state.epochLosses.push(meter.lastLoss);
-  state.epoch++;
-  state.step = 0;
-  await checkpoint(opts, state);
+  meter.lastLoss = (await engine.takeLossSum()) / Math.max(1, steps - firstStep);
+  run.epochLosses.push(meter.lastLoss);
+  run.epoch++;
+  run.step = 0;
+  await checkpoint(opts, engine, run);
   const seconds = (performance.now() - t0) / 1000;
-  opts.onEpoch?.({ phase, epoch: state.epoch, epochs: cfg.epochs, loss: meter.lastLoss, seconds, imgPerSec: n / (seconds - clusterSeconds), clusterSeconds });
+  opts.onEpoch?.({ phase, epoch: run.epoch, epochs: cfg.epochs, loss: meter.lastLoss, seconds, imgPerSec: n / (seconds - clusterSeconds), clusterSeconds });
   return true;
 }
 
@@ -231,29 +216,31 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const imageSize = cfg.resolution * cfg.resolution * cfg.channels;
   if (opts.pixels.length !== n * imageSize) throw new Error(`train: ${opts.pixels.length} bytes for n=${n} images of ${cfg.resolution}x${cfg.resolution}x${cfg.channels}`);
   if (cfg.kBg > n || cfg.m > n || cfg.batchSize > n) throw new Error(`train: config was resolved for a larger collection than n=${n}`);
-  const { state, resumedFromEpoch } = await createState(opts);
-  const meter: Meter = { trained: 0, seconds: 0, lastLoss: state.epochLosses.at(-1) ?? NaN };
+  const { init, run, resumedFromEpoch } = await createState(opts);
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  const engine: TrainEngine = threads > 1 ? await ParallelEngine.create(init, threads) : new LocalEngine(init);
+  const meter: Meter = { trained: 0, seconds: 0, lastLoss: run.epochLosses.at(-1) ?? NaN };
   let status: TrainResult["status"] = "completed";
   try {
-    while (state.epoch < cfg.epochs) {
-      const finished = await runEpoch(opts, state, meter);
-      if (!finished || (state.epoch < cfg.epochs && opts.shouldStop?.())) {
-        if (!finished) await checkpoint(opts, state);
+    while (run.epoch < cfg.epochs) {
+      const finished = await runEpoch(opts, engine, run, meter);
+      if (!finished || (run.epoch < cfg.epochs && opts.shouldStop?.())) {
+        if (!finished) await checkpoint(opts, engine, run);
         status = "stopped";
         break;
       }
     }
     return {
       status,
-      epochs: state.epoch,
+      epochs: run.epoch,
       finalLoss: meter.lastLoss,
       resumedFromEpoch,
       imgPerSec: meter.seconds > 0 ? meter.trained / meter.seconds : 0,
-      labels: state.labels,
-      bank: state.ctx.bank.rows(),
+      threads,
+      labels: run.labels,
+      bank: (await engine.snapshot()).get("bank")!.data,
     };
   } finally {
-    dispose(state);
+    await engine.dispose();
   }
 }
-

@@ -6,6 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "@/lib/tf/backend";
 import { disposeEncoder, embed, knnAccuracy, loadCheckpoint, loadEncoder, resolveConfig, train, type LAConfig } from "@/lib/la";
 import { loadFashionMnist, type LabelledImages } from "@/lib/la/datasets/fashion-mnist";
+import { createEncoder } from "@/lib/la/encoder";
+import { encoderConfigOf, snapshotEncoder } from "@/lib/la/embed";
+import { MemoryBank } from "@/lib/la/memory-bank";
+import { ParallelEngine } from "@/lib/la/parallel/pool";
+import { Rng } from "@/lib/la/rng";
 
 // Training runs on WASM (the pure-JS cpu backend needs minutes for one backward pass).
 let root: string;
@@ -123,5 +128,54 @@ describe("train", () => {
     for (let i = 0; i < n; i++) expect(Math.hypot(...feats.subarray(i * 128, (i + 1) * 128))).toBeCloseTo(1, 4);
     const acc = knnAccuracy({ train: feats, trainLabels: data.labels, test: testFeats, testLabels: test.labels, dim: 128, k: 50 });
     expect(acc.knn).toBeGreaterThan(40); // 10 classes: chance is 10%
+  });
+});
+
+describe("ParallelEngine", () => {
+  beforeAll(async () => {
+    await useBackend("wasm");
+    data ??= await loadFashionMnist("train", 512);
+  });
+
+  it("keeps replicas identical across steps and re-clustering", async () => {
+    const n = 256;
+    const config = smallConfig(n, { batchSize: 63 });
+    const encoder = createEncoder(encoderConfigOf(config), 1);
+    const rng = new Rng(5);
+    const init = { config, n, pixels: data.pixels.subarray(0, n * 784), tensors: snapshotEncoder(encoder), bank: MemoryBank.randomRows(n, 128, rng), labels: Int32Array.from({ length: 3 * n }, (_, i) => i % n) };
+    disposeEncoder(encoder);
+    const engine = await ParallelEngine.create(init, 2);
+    try {
+      const perm = rng.permutation(n);
+      await engine.step(perm.subarray(0, 63), "ir", 0.03, 1);
+      const labels = await engine.recluster();
+      expect(new Set(labels.subarray(0, n)).size).toBe(config.m);
+      await engine.step(perm.subarray(63, 126), "la", 0.03, 2);
+      await engine.step(perm.subarray(126, 129), "la", 0.03, 3);
+      expect(Number.isFinite(await engine.lastLoss())).toBe(true);
+      const [a, b] = [await engine.snapshot(0), await engine.snapshot(1)];
+      for (const [name, t] of a) expect(maxAbsDiff(t.data, b.get(name)!.data), name).toBe(0);
+      // The bank moved only at the 129 batch rows.
+      const bank = a.get("bank")!.data;
+      const moved = Array.from({ length: n }, (_, i) => maxAbsDiff(bank.subarray(i * 128, (i + 1) * 128), init.bank.subarray(i * 128, (i + 1) * 128)) > 0);
+      expect(moved.filter(Boolean)).toHaveLength(129);
+      expect(Array.from(perm.subarray(0, 129)).every((i) => moved[i])).toBe(true);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it("trains through train() with threads = 2 and resumes exactly", async () => {
+    const n = 192;
+    const pixels = data.pixels.subarray(0, n * 784);
+    const config = smallConfig(n, { epochs: 2 });
+    const straight = await train({ pixels, n, config, checkpointDir: dir("p-straight"), threads: 2 });
+    expect(straight).toMatchObject({ status: "completed", epochs: 2, threads: 2 });
+    let steps = 0;
+    await train({ pixels, n, config, checkpointDir: dir("p-resumed"), threads: 2, onProgress: () => {}, shouldStop: () => ++steps === 4 });
+    const resumed = await train({ pixels, n, config, checkpointDir: dir("p-resumed"), threads: 2 });
+    expect(resumed.resumedFromEpoch).toBe(1);
+    expect(maxAbsDiff(resumed.bank, straight.bank)).toBeLessThan(1e-4);
+    expect(Array.from(resumed.labels)).toEqual(Array.from(straight.labels));
   });
 });
