@@ -6,6 +6,7 @@ import { listModels } from "@/lib/models/model.service";
 import { keys, resolveKey } from "@/lib/storage";
 import { indexOptions, VectorIndex } from "@/lib/vector";
 import { enqueueIndexAppend } from "@/lib/jobs/index-updater";
+import { cancelJob } from "@/lib/jobs/job.service";
 import { getModelHistory } from "@/lib/models/model.service";
 import { addFashionImages, createFashionCollection } from "./fixtures";
 import { jobRow, spawnWorker, waitFor, type WorkerProcess } from "./helpers";
@@ -110,5 +111,27 @@ describe("train -> index -> cluster through a real worker process", () => {
     const [model] = await listModels(collectionId);
     expect(model).toMatchObject({ id: chain.modelId, parentId: active, status: "ready", active: true, imageCount: N + 30 });
     expect((await VectorIndex.load(chain.modelId, indexOptions())).size).toBe(N + 30);
+  });
+
+  it("should checkpoint and requeue a training on SIGTERM, resume it after restart, and cancel it", { timeout: 180_000 }, async () => {
+    const chain = await startTraining(collectionId, { epochs: 4 });
+    const trainId = chain.jobs[0].id;
+    await waitFor(async () => ((await jobRow(trainId)).epoch ?? 0) >= 2, "training to reach its second epoch", 120_000, 50);
+    const w = workers.at(-1)!;
+    expect(await w.stop("SIGTERM")).toBe(0);
+    const stopped = await jobRow(trainId);
+    expect(stopped).toMatchObject({ status: "queued", attempts: 0, leaseOwner: null });
+    expect(w.lines().some((l) => l.msg === "job handed back to the queue (shutdown)")).toBe(true);
+
+    workers.push(spawnWorker("chain-worker-2"));
+    const resumed = await waitFor(async () => {
+      const j = await jobRow(trainId);
+      return j.status === "running" && j.resumedFromEpoch !== null ? j : null;
+    }, "the training to resume", 60_000, 50);
+    expect(resumed.resumedFromEpoch).toBeGreaterThanOrEqual(1);
+    await cancelJob(trainId);
+    await waitFor(async () => (await jobRow(trainId)).status === "cancelled", "the training to be cancelled", 30_000);
+    expect((await listModels(collectionId))[0]).toMatchObject({ id: chain.modelId, status: "cancelled", active: false });
+    expect((await prisma.job.findMany({ where: { id: { in: chain.jobs.map((j) => j.id) } } })).map((j) => j.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
   });
 });
