@@ -1,7 +1,9 @@
 import { ModelNotReadyError, UnsupportedMediaError, ValidationError } from "@/lib/errors";
 import { toModelPixels } from "@/lib/images/pixels";
 import { sniff } from "@/lib/images/sniff";
-import { disposeEncoder, embed, loadEncoder, type Encoder } from "@/lib/la";
+// The inference modules only, not lib/la's index: the web process must not bundle the trainer.
+import { embed, loadEncoder } from "@/lib/la/embed";
+import { disposeEncoder, type Encoder } from "@/lib/la/encoder";
 import { logger } from "@/lib/log";
 import { keys, resolveKey } from "@/lib/storage";
 import { initBackend } from "@/lib/tf/backend";
