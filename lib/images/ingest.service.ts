@@ -116,7 +116,10 @@ export interface SessionOptions {
   limits?: IngestLimits;
   /** Each file's parent folder name becomes its label. */
   labelsFromFolders?: boolean;
-  /** Files decoded at once (libvips has its own threads; two files in flight keep both cores busy). */
+  /**
+   * Files in flight at once (default 3): two keep both cores decoding, the third covers the time a
+   * file spends waiting on fsync and its row's commit.
+   */
   concurrency?: number;
   /** Called for every file as soon as its outcome is known (progress bars, streaming answers). */
   onOutcome?: (o: FileOutcome) => void;
@@ -210,7 +213,7 @@ export class IngestSession {
   }
 
   private async slot(): Promise<void> {
-    const limit = this.opts.concurrency ?? 2;
+    const limit = this.opts.concurrency ?? 3;
     while (this.inFlight.size >= limit) await Promise.race(this.inFlight);
   }
 }

@@ -41,7 +41,7 @@ export interface Preview {
  * `maxPixels` bounds the decoded size (decompression bombs); false means unbounded.
  */
 export async function decodePreview(bytes: Buffer, side = PREVIEW_SIDE, maxPixels: number | false = false): Promise<Preview> {
-  const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, sequentialRead: true })
+  const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels })
     .rotate()
     .resize(side, side, { fit: "outside", withoutEnlargement: true })
     .toColourspace("srgb")
