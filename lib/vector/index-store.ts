@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import type * as Faiss from "faiss-node";
 import { keys, resolveKey, writeFileAtomic } from "@/lib/storage";
@@ -15,9 +16,12 @@ import { setIvfNprobe } from "./ivf-params";
  *
  * Files (docs/contracts.md; the ids file is lib/vector/index-file.ts's format plus `removed`):
  *   index.faiss          IndexFlatIP, or IVF-flat (inner product) at LA_IVF_THRESHOLD vectors and above
- *   index.ids.json       { version: 1, dim, count, ids: [image id by position], removed?: [positions] }
+ *   index.ids.json       { version: 1, dim, count, ids: [image id by position], removed?: [positions],
+ *                          sha1?: { index, vectors } }
  *   index.vectors.f32    float32 rows in index order (optional for a flat index: its file holds them)
- * Written vectors, index, ids, each atomically: the ids file is the authority, rows past it are ignored.
+ * Written vectors, index, ids, each atomically: the ids file is the authority. Its sha1 of the other two
+ * lets a reader that caught a rewrite half-way (a rebuild renumbers positions) notice and read again
+ * later; without it (lib/vector/index-file.ts, appends only) rows past the ids are ignored.
  */
 
 export type IndexKind = "flat" | "ivf";
@@ -50,7 +54,10 @@ interface IdsFile {
   count: number;
   ids: number[];
   removed?: number[];
+  sha1?: { index: string; vectors: string };
 }
+
+const sha1 = (bytes: Uint8Array) => createHash("sha1").update(bytes).digest("hex");
 
 /** File keys of a model's index, relative to the data directory (docs/contracts.md). */
 export const indexKeys = (modelId: number) => ({
@@ -224,10 +231,11 @@ export class VectorIndex {
   /** Writes the three files, each atomically, in the order that lets a concurrent reader ignore new rows. */
   async save(modelId: number, root?: string): Promise<void> {
     const k = indexKeys(modelId);
-    const v = this.vectors;
-    await writeFileAtomic(resolveKey(k.vectors, root), new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-    await writeFileAtomic(resolveKey(k.index, root), this.index.toBuffer());
-    const ids: IdsFile = { version: FORMAT_VERSION, dim: this.dim, count: this.ids.length, ids: this.ids };
+    const vectors = new Uint8Array(this.vectors.buffer, this.vectors.byteOffset, this.vectors.byteLength);
+    const index = this.index.toBuffer();
+    await writeFileAtomic(resolveKey(k.vectors, root), vectors);
+    await writeFileAtomic(resolveKey(k.index, root), index);
+    const ids: IdsFile = { version: FORMAT_VERSION, dim: this.dim, count: this.ids.length, ids: this.ids, sha1: { index: sha1(index), vectors: sha1(vectors) } };
     if (this.removed.size) ids.removed = [...this.removed].sort((a, b) => a - b);
     await writeFileAtomic(resolveKey(k.ids, root), JSON.stringify(ids));
   }
@@ -242,6 +250,7 @@ export class VectorIndex {
     const idsFile = JSON.parse(await fs.readFile(resolveKey(k.ids, root), "utf8")) as IdsFile;
     if (idsFile.version !== FORMAT_VERSION) throw new Error(`index of model ${modelId}: format version ${idsFile.version}`);
     const buffer = await fs.readFile(resolveKey(k.index, root));
+    if (idsFile.sha1 && sha1(buffer) !== idsFile.sha1.index) throw new Error(`index of model ${modelId} is being rewritten (index.faiss does not match the ids file)`);
     const kind: IndexKind = buffer.subarray(0, 4).toString("latin1") === FLAT_FOURCC ? "flat" : "ivf";
     const lib = faiss();
     const index = kind === "flat" ? lib.IndexFlatIP.fromBuffer(buffer) : setIvfNprobe(lib.Index.fromBuffer(buffer), opts.nprobe);
@@ -252,12 +261,12 @@ export class VectorIndex {
     // Positions past the ids file get a placeholder id and stay removed, so the next add lands after them.
     const ids = [...idsFile.ids];
     for (let pos = ids.length; pos < rows; pos++) ids.push(-1 - pos), removed.add(pos);
-    const vectors = await readVectors(resolveKey(k.vectors, root), kind, buffer, rows * dim);
+    const vectors = await readVectors(resolveKey(k.vectors, root), kind, buffer, rows * dim, idsFile.sha1?.vectors);
     return new VectorIndex(index, kind, dim, ids, vectors, removed);
   }
 }
 
-async function readVectors(file: string, kind: IndexKind, faissBuffer: Buffer, floats: number): Promise<Float32Array> {
+async function readVectors(file: string, kind: IndexKind, faissBuffer: Buffer, floats: number, expectedSha1?: string): Promise<Float32Array> {
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);
@@ -265,6 +274,7 @@ async function readVectors(file: string, kind: IndexKind, faissBuffer: Buffer, f
     if ((e as NodeJS.ErrnoException).code !== "ENOENT" || kind !== "flat") throw e;
     bytes = faissBuffer.subarray(faissBuffer.length - floats * 4);
   }
+  if (expectedSha1 && sha1(bytes) !== expectedSha1) throw new Error(`${file} is being rewritten (it does not match the ids file)`);
   // A newer vectors file (written first by an append) may hold more rows than the index read here.
   if (bytes.length < floats * 4) throw new Error(`${file}: expected ${floats * 4} bytes, got ${bytes.length}`);
   // Copied into a buffer of its own: a Buffer may be a view into a shared pool at an unaligned offset.

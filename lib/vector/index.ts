@@ -45,8 +45,10 @@ export function writeModelIndex(modelId: number, embeddings: Float32Array, image
 /** Appends newly embedded images to a model's index on disk; this process serves the result at once. */
 export function appendToModelIndex(modelId: number, imageIds: number[], embeddings: Float32Array): Promise<number> {
   return serialised(modelId, async () => {
-    const index = await VectorIndex.load(modelId, indexOptions());
+    let index = await VectorIndex.load(modelId, indexOptions());
     index.append(imageIds, embeddings);
+    // A flat index that grew past the threshold becomes IVF (flat single queries grow linearly with n).
+    if (index.kind === "flat" && index.rows >= indexOptions().ivfThreshold) index = index.compact(indexOptions());
     await index.save(modelId);
     await indexRegistry().replace(modelId, index);
     return index.size;

@@ -141,14 +141,28 @@ describe(VectorIndex.name, () => {
       expect(loaded.vectorOf(117)).toEqual(row(v, 17));
     });
 
-    it("should keep rows past the ids file out of search (an append caught between its renames)", async () => {
+    it("should refuse files caught half-way through a rewrite, and read them once complete", async () => {
+      const v = unitRows(60);
+      const before = VectorIndex.build(v.slice(0, 30 * D), ids(30), D, flatOpts);
+      await before.save(5, root);
+      const oldIds = fs.readFileSync(path.join(root, "models/5/index.ids.json"));
+      // A rebuild renumbers positions: new index and vectors files, the ids file not renamed yet.
+      await VectorIndex.build(v.slice(30 * D), ids(30, 700), D, flatOpts).save(5, root);
+      const newIds = fs.readFileSync(path.join(root, "models/5/index.ids.json"));
+      fs.writeFileSync(path.join(root, "models/5/index.ids.json"), oldIds);
+      await expect(VectorIndex.load(5, flatOpts, root)).rejects.toThrow(/being rewritten/);
+      fs.writeFileSync(path.join(root, "models/5/index.ids.json"), newIds);
+      expect((await VectorIndex.load(5, flatOpts, root)).has(700)).toBe(true);
+    });
+
+    it("should keep rows past an ids file without checksums out of search (index-file.ts's append caught between renames)", async () => {
       const v = unitRows(40);
       const index = VectorIndex.build(v.slice(0, 30 * D), ids(30), D, flatOpts);
       await index.save(4, root);
-      const idsFile = fs.readFileSync(path.join(root, "models/4/index.ids.json"));
+      const { sha1: _checksums, ...idsFile } = JSON.parse(fs.readFileSync(path.join(root, "models/4/index.ids.json"), "utf8"));
       index.append(ids(10, 500), v.slice(30 * D));
       await index.save(4, root);
-      fs.writeFileSync(path.join(root, "models/4/index.ids.json"), idsFile);
+      fs.writeFileSync(path.join(root, "models/4/index.ids.json"), JSON.stringify(idsFile));
       const loaded = await VectorIndex.load(4, flatOpts, root);
       expect(loaded.size).toBe(30);
       expect(loaded.search(row(v, 35), { k: 40 })[0].map((h) => h.imageId).filter((id) => id >= 500)).toEqual([]);
