@@ -32,10 +32,10 @@ describe("training page in Chromium, with a real worker", () => {
     await page.getByText("Settings", { exact: true }).click();
     await page.locator('input[name="kBg"]').fill("5000");
     await page.getByRole("button", { name: "Save settings" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/kBg 5000 exceeds the collection size 240/);
+    await expect.poll(() => page.getByTestId("settings-message").textContent()).toMatch(/kBg 5000 exceeds the collection size 240/);
     await page.locator('input[name="kBg"]').fill("96");
     await page.getByRole("button", { name: "Save settings" }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toBe("Saved.");
+    await expect.poll(() => page.getByTestId("settings-message").textContent()).toBe("Saved.");
     await page.getByText("Settings", { exact: true }).click();
 
     await page.getByLabel(/thorough/i).check();

@@ -58,7 +58,7 @@ export function SettingsForm({ collectionId, view, onSaved }: { collectionId: nu
           Save settings
         </button>
         {message ? (
-          <span role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-600"}`}>
+          <span role={message.ok ? "status" : "alert"} data-testid="settings-message" className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-600"}`}>
             {message.text}
           </span>
         ) : null}
