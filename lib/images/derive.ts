@@ -1,4 +1,4 @@
-import exifr from "exifr";
+import exifr from "exifr/dist/lite.esm.mjs";
 import sharp, { type Metadata } from "sharp";
 import { PayloadTooLargeError, ValidationError } from "@/lib/errors";
 import { decodePreview, pixelsFromPreview, thumbFromPreview, PREVIEW_SIDE, type PixelFormat } from "./pixels";
@@ -50,8 +50,13 @@ export async function deriveImage(bytes: Buffer, mime: ImageMime, format: PixelF
 /** Capture time and camera from a raw EXIF block ("Exif\0\0" + TIFF); missing or broken EXIF is no error. */
 async function readExif(block: Buffer): Promise<{ takenAt: Date | null; camera: string | null }> {
   try {
-    const tiff = block.subarray(0, 6).toString("latin1") === "Exif\0\0" ? block.subarray(6) : block;
-    const tags = (await exifr.parse(tiff, { pick: ["DateTimeOriginal", "CreateDate", "DateTime", "Make", "Model"] })) ?? {};
+    // exifr's lite build reads EXIF from JPEG files, so the block (from any format) goes into a
+    // minimal JPEG: SOI, one APP1 segment, EOI.
+    const app1 = block.subarray(0, 6).toString("latin1") === "Exif\0\0" ? block : Buffer.concat([Buffer.from("Exif\0\0", "latin1"), block]);
+    if (app1.length > 65533) return { takenAt: null, camera: null };
+    const header = Buffer.from([0xff, 0xd8, 0xff, 0xe1, (app1.length + 2) >> 8, (app1.length + 2) & 0xff]);
+    const jpeg = Buffer.concat([header, app1, Buffer.from([0xff, 0xd9])]);
+    const tags = (await exifr.parse(jpeg, { gps: false, interop: false, ifd1: false })) ?? {};
     const when = tags.DateTimeOriginal ?? tags.CreateDate ?? tags.DateTime;
     const takenAt = when instanceof Date && !Number.isNaN(when.getTime()) ? when : null;
     const make = typeof tags.Make === "string" ? tags.Make.trim() : "";

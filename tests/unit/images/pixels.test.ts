@@ -45,4 +45,15 @@ describe("toModelPixels", () => {
     const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: "#000" } }).png().toBuffer();
     await expect(deriveImage(big, "image/png", { resolution: 32, channels: 3 }, 5e6)).rejects.toMatchObject({ status: 413 });
   });
+
+  it("should read capture time and camera from the EXIF of any format", async () => {
+    for (const fmt of ["jpeg", "png", "webp"] as const) {
+      const bytes = await sharp({ create: { width: 40, height: 20, channels: 3, background: "#369" } })
+        [fmt]()
+        .withExif({ IFD0: { Make: "FUJIFILM", Model: "X-T5" }, IFD2: { DateTimeOriginal: "2023:02:03 04:05:06" } })
+        .toBuffer();
+      const d = await deriveImage(bytes, `image/${fmt}`, { resolution: 32, channels: 3 }, 1e8);
+      expect([d.camera, d.takenAt?.getUTCFullYear()]).toEqual(["FUJIFILM X-T5", 2023]);
+    }
+  });
 });
