@@ -2,8 +2,8 @@
  * The cluster step of a model (after its index): multi-scale k-means on the final embeddings, soft
  * memberships, representatives, stability, agreement with labels, the 2-D map and the density
  * diagnostic. Reads the embeddings from the model's index files (lib/vector), replaces the model's
- * Clustering / Cluster / Membership rows in one transaction and writes models/<id>/map.bin and
- * models/<id>/density.json.
+ * Clustering / Cluster / Membership rows in one transaction and writes models/<id>/map.bin,
+ * models/<id>/density.json and models/<id>/duplicates.json (near-duplicates inside the finest scale).
  *
  * Per scale (m clusters): `seeds` k-means runs with seeds seed+h (lib/la kmeans, Lloyd, 20 iterations);
  * the run with the lowest inertia (sum of squared distances to its centroids) is kept and the others
@@ -20,6 +20,7 @@ import { VectorIndex } from "@/lib/vector";
 import { carryNames, type NamedCluster } from "./carry-names";
 import { clusterOptions, resolveScales, type ClusterOptions, type Scale } from "./config";
 import { writeDensity, type ModelDensity } from "./density-file";
+import { findNearDuplicates, writeDuplicates } from "./duplicates";
 import { computePcaLayout, computeUmapLayout, type LayoutMethod, type Neighbours } from "./layout";
 import { writeMap } from "./map-file";
 import { computeSoftMemberships, normalizeRows, type SoftMemberships } from "./membership";
@@ -48,6 +49,7 @@ export interface ClusteringSummary {
   stopped: boolean;
   scales: ({ scale: string; m: number; clusteringId: number; carriedNames: number } & ClusteringMetrics)[];
   map: { method: LayoutMethod; seconds: number } | null;
+  nearDuplicates: { groups: number; pairs: number; threshold: number } | null;
   seconds: number;
 }
 
@@ -304,7 +306,7 @@ export async function computeClusterings(modelId: number, opts: ComputeOptions =
   if (n < 3) throw new ValidationError(`model ${modelId} has ${n} indexed images: clustering needs at least 3`);
   const scales = resolveScales(n, o.scales);
   const stop = () => opts.shouldStop?.() ?? false;
-  const stopped = (): ClusteringSummary => ({ modelId, n, stopped: true, scales: [], map: null, seconds: (performance.now() - t0) / 1000 });
+  const stopped = (): ClusteringSummary => ({ modelId, n, stopped: true, scales: [], map: null, nearDuplicates: null, seconds: (performance.now() - t0) / 1000 });
   // Progress weights: k-means cost grows with m; the map and the writes take the last fifth.
   const totalM = scales.reduce((s, x) => s + x.m, 0);
   let doneM = 0;
@@ -334,6 +336,8 @@ export async function computeClusterings(modelId: number, opts: ComputeOptions =
   opts.onProgress?.(0.9, "density");
   const config = (model.config ?? {}) as { kBg?: number };
   const dens = density(e, config.kBg ?? 256);
+  const finest = results[results.length - 1];
+  const dup = findNearDuplicates(e.data, e.d, finest.hard, e.ids, o.duplicateSimilarity);
   if (stop()) return stopped();
   opts.onProgress?.(0.92, "saving");
   const saved = await persist(modelId, model.collectionId, e, results);
@@ -346,6 +350,7 @@ export async function computeClusterings(modelId: number, opts: ComputeOptions =
     labels: results.map((r) => r.hard),
   });
   await writeDensity(modelId, dens);
+  await writeDuplicates(modelId, { version: 1, scale: finest.scale.name, threshold: o.duplicateSimilarity, ...dup });
   opts.onProgress?.(1, "done");
   return {
     modelId,
@@ -353,6 +358,7 @@ export async function computeClusterings(modelId: number, opts: ComputeOptions =
     stopped: false,
     scales: results.map((r, i) => ({ scale: r.scale.name, m: r.m, clusteringId: saved[i].clusteringId, carriedNames: saved[i].carried, ...r.metrics })),
     map: { method, seconds: mapSeconds },
+    nearDuplicates: { groups: dup.groups.length, pairs: dup.pairs, threshold: o.duplicateSimilarity },
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { ModelNotReadyError, NotFoundError } from "@/lib/errors";
 import type { ClusteringMetrics } from "./cluster.service";
+import { readDuplicates, type NearDuplicates } from "./duplicates";
 import { readMapBytes } from "./map-file";
 
 export const thumbUrl = (imageId: number) => `/api/images/${imageId}/thumb`;
@@ -199,4 +200,9 @@ export async function getActiveMap(collectionId: number): Promise<{ modelId: num
   const bytes = await readMapBytes(c.modelId);
   if (!bytes) throw new ModelNotReadyError(`model ${c.modelId} has no map yet: the cluster step has not run`);
   return { modelId: c.modelId, bytes };
+}
+
+/** The model's near-duplicate groups (found inside its finest scale), or null before the cluster step. */
+export function getNearDuplicates(modelId: number): Promise<NearDuplicates | null> {
+  return readDuplicates(modelId);
 }

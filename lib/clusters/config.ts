@@ -28,6 +28,7 @@ export interface ClusterOptions {
   umapMax: number;
   umapNeighbors: number;
   umapEpochs: number;
+  duplicateSimilarity: number;
 }
 
 export function defaultScales(n: number): Scale[] {
@@ -75,6 +76,7 @@ export function clusterOptions(overrides: Partial<ClusterOptions> = {}): Cluster
     umapMax: e.LA_MAP_UMAP_MAX,
     umapNeighbors: 15,
     umapEpochs: 200,
+    duplicateSimilarity: e.LA_DUPLICATE_SIMILARITY,
     ...overrides,
   };
 }

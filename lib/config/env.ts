@@ -39,7 +39,9 @@ const EnvSchema = z.object({
   /** Softmax temperature of the soft memberships. */
   LA_CLUSTER_TAU: z.coerce.number().positive().max(10).default(0.05),
   /** The map uses UMAP up to this many images, PCA above. */
-  LA_MAP_UMAP_MAX: z.coerce.number().int().min(0).default(20_000),
+  LA_MAP_UMAP_MAX: z.coerce.number().int().min(0).default(10_000),
+  /** Cosine at or above which two images of one fine cluster are near-duplicates. */
+  LA_DUPLICATE_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.95),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string; databaseUrl: string };

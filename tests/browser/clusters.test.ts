@@ -12,6 +12,13 @@ import { launchBrowser, screenshotDir } from "../helpers/browser";
 import { startServer, type RunningServer } from "../helpers/server";
 import { createCollection, createModel, unitBlobs } from "../integration/clusters/fixtures";
 
+/** Waits until every image on the page has loaded (thumbnails are lazy and the server is busy). */
+async function imagesLoaded(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.locator("img").evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)), { timeout: 15_000 })
+    .toBe(true);
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(screenshotDir(), { recursive: true });
   const file = path.join(screenshotDir(), name);
@@ -42,13 +49,14 @@ describe("cluster explorer in Chromium", () => {
   let browser: Browser;
   let collectionId: number;
   let bigId: number;
+  let modelId: number;
 
   beforeAll(async () => {
     await useBackend("cpu");
     const blobs = unitBlobs(4, 40, 16, 0.2, 11);
     const created = await createCollection("Shapes", blobs.truth);
     collectionId = created.collectionId;
-    const modelId = await createModel(collectionId, created.imageIds, blobs.data, blobs.d);
+    modelId = await createModel(collectionId, created.imageIds, blobs.data, blobs.d);
     await computeClusterings(modelId, {
       options: { scales: [{ name: "coarse", m: 4 }, { name: "medium", m: 8 }, { name: "fine", m: 16 }], iterations: 10, umapEpochs: 100 },
     });
@@ -68,11 +76,12 @@ describe("cluster explorer in Chromium", () => {
     expect(await page.getByTestId("nmi").textContent()).toBe("1.000");
     expect(await page.getByTestId("mean-stability").textContent()).toMatch(/^\d+%$/);
     // Representatives load as real images.
-    await expect.poll(() => page.locator("[data-testid=cluster-card] img").evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
+    await imagesLoaded(page);
     await shot(page, "clusters-coarse.png");
     await page.getByRole("link", { name: /fine/i }).click();
     await expect.poll(() => page.getByTestId("cluster-card").count(), { timeout: 15_000 }).toBeGreaterThan(8);
     expect(page.url()).toContain("scale=fine");
+    await imagesLoaded(page);
     await shot(page, "clusters-fine.png");
     await page.close();
   });
@@ -89,9 +98,20 @@ describe("cluster explorer in Chromium", () => {
     await page.getByLabel("Cluster name").fill("Squares");
     await page.getByRole("button", { name: "Rename" }).click();
     await expect.poll(() => page.getByTestId("cluster-title").textContent(), { timeout: 15_000 }).toBe("Squares");
+    await imagesLoaded(page);
     await shot(page, "cluster-page.png");
     await page.goto(`${server.url}/collections/${collectionId}/clusters?scale=medium`);
     expect(await page.getByTestId("cluster-name").first().textContent()).toBe("Squares");
+    await page.close();
+  });
+
+  it("should chart the model's local vs background density", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(`${server.url}/collections/${collectionId}/models/${modelId}`);
+    await expect.poll(() => page.locator("[data-testid=density-chart] canvas").count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId("density-stats").textContent()).toMatch(/Local, mean ± sd0\.\d{3}/);
+    expect(await page.getByTestId("density-accuracy").locator("tbody tr").count()).toBe(10);
+    await shot(page, "model-density.png");
     await page.close();
   });
 

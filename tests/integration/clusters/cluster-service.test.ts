@@ -4,6 +4,7 @@ import { computeClusterings } from "@/lib/clusters/cluster.service";
 import { getClusterDetail, getClusterOverview, getImageMemberships, renameCluster } from "@/lib/clusters/clusters.query";
 import { decodeMap, readMapBytes } from "@/lib/clusters/map-file";
 import { readDensity } from "@/lib/clusters/density-file";
+import { readDuplicates } from "@/lib/clusters/duplicates";
 import { useBackend } from "@/lib/tf/backend";
 import { createCollection, createModel, jitter, unitBlobs } from "./fixtures";
 
@@ -24,6 +25,8 @@ async function snapshot(modelId: number) {
 
 describe("computeClusterings", () => {
   const blobs = unitBlobs(4, 30, 16, 0.15, 7);
+  // Images 0 and 4 (same class) get one embedding: a near-duplicate pair.
+  blobs.data.copyWithin(4 * 16, 0, 16);
   let collectionId: number;
   let imageIds: number[];
   let modelId: number;
@@ -80,7 +83,7 @@ describe("computeClusterings", () => {
     expect((await readMapBytes(modelId))!.equals(mapBefore!)).toBe(true);
   });
 
-  it("should write the map (every image, coordinates in [0, 1], hard labels per scale) and the density diagnostic", async () => {
+  it("should write the map (every image, coordinates in [0, 1], hard labels per scale), the density diagnostic and near-duplicates", async () => {
     const map = decodeMap((await readMapBytes(modelId))!);
     expect(map.n).toBe(120);
     expect([...map.ids]).toEqual(imageIds);
@@ -91,6 +94,12 @@ describe("computeClusterings", () => {
     const density = (await readDensity(modelId))!;
     expect(density.report.local.mean).toBeGreaterThan(density.report.background.mean);
     expect(density.report.local.counts.reduce((a, b) => a + b, 0)).toBe(120);
+    const dup = (await readDuplicates(modelId))!;
+    expect(dup).toMatchObject({ scale: "fine", threshold: 0.95 });
+    expect(dup.groups).toContainEqual([imageIds[0], imageIds[4]]);
+    // Any other group is two close images of one blob.
+    const blobOf = (id: number) => blobs.truth[imageIds.indexOf(id)];
+    for (const g of dup.groups) expect(new Set(g.map(blobOf)).size).toBe(1);
   });
 
   it("should list members closest to the centroid first, with neighbouring clusters", async () => {

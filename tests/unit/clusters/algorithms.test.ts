@@ -4,6 +4,7 @@ import { carryNames } from "@/lib/clusters/carry-names";
 import { defaultScales, parseScales, resolveScales } from "@/lib/clusters/config";
 import { computePcaLayout } from "@/lib/clusters/layout";
 import { decodeMap, encodeMap } from "@/lib/clusters/map-file";
+import { findNearDuplicates } from "@/lib/clusters/duplicates";
 import { computeSoftMemberships, normalizeRows } from "@/lib/clusters/membership";
 import { computeAgreement } from "@/lib/clusters/quality";
 import { computeStability, meanStability } from "@/lib/clusters/stability";
@@ -110,5 +111,17 @@ describe("map file and PCA", () => {
     const xs = Array.from({ length: 10 }, (_, i) => xy[2 * i]);
     const monotone = xs.every((x, i) => i === 0 || x > xs[i - 1]) || xs.every((x, i) => i === 0 || x < xs[i - 1]);
     expect(monotone).toBe(true);
+  });
+});
+
+describe("findNearDuplicates", () => {
+  it("should group rows at cosine >= threshold within one cluster, transitively", () => {
+    const a = [1, 0];
+    const b = [Math.cos(0.2), Math.sin(0.2)]; // cos(a, b) = 0.98
+    const c = [Math.cos(0.4), Math.sin(0.4)]; // cos(b, c) = 0.98, cos(a, c) = 0.92
+    const data = Float32Array.from([...a, ...b, ...c, ...a, 0, 1]);
+    const { pairs, groups } = findNearDuplicates(data, 2, Int32Array.from([0, 0, 0, 1, 0]), [10, 11, 12, 13, 14], 0.95);
+    expect(pairs).toBe(2);
+    expect(groups).toEqual([[10, 11, 12]]); // 13 equals 10 but sits in another cluster
   });
 });

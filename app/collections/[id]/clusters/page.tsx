@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getClusterOverview } from "@/lib/clusters/clusters.query";
+import { getClusterOverview, getNearDuplicates, thumbUrl } from "@/lib/clusters/clusters.query";
 import { Id } from "@/lib/images/browse";
 import { ClusterCard } from "./_components/cluster-card";
 import { loadOrNotReady } from "./_components/load";
@@ -29,6 +29,8 @@ export default async function ClustersPage({ params, searchParams }: { params: P
     );
   }
   const o = loaded.data;
+  const finest = o.scales[o.scales.length - 1].scale === o.scale.scale;
+  const duplicates = finest ? await getNearDuplicates(o.modelId) : null;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -63,6 +65,27 @@ export default async function ClustersPage({ params, searchParams }: { params: P
           </li>
         ))}
       </ul>
+      {duplicates ? (
+        <section className="space-y-3" data-testid="near-duplicates">
+          <h2 className="font-medium">
+            Near-duplicates <span className="text-sm font-normal text-zinc-500">cosine ≥ {duplicates.threshold} · {duplicates.groups.length} groups</span>
+          </h2>
+          {duplicates.groups.length === 0 ? <p className="text-sm text-zinc-600 dark:text-zinc-400">None found.</p> : null}
+          <ul className="space-y-2">
+            {duplicates.groups.slice(0, 24).map((g) => (
+              <li key={g[0]} className="flex flex-wrap gap-2" data-testid="duplicate-group">
+                {g.slice(0, 12).map((imageId) => (
+                  <Link key={imageId} href={`/collections/${o.collection.id}/images/${imageId}`}>
+                    {/* eslint-disable-next-line @next/next/no-img-element */}
+                    <img src={thumbUrl(imageId)} alt="" loading="lazy" className="h-16 w-16 rounded object-cover ring-indigo-500 hover:ring-2" />
+                  </Link>
+                ))}
+                {g.length > 12 ? <span className="self-center text-sm text-zinc-500">+{g.length - 12}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </div>
   );
 }
