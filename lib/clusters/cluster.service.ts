@@ -287,7 +287,8 @@ function density(e: Embeddings, kBg: number): ModelDensity {
   let labels: Int32Array | undefined;
   if (l && l.positions.length === n) labels = l.ids;
   const sample = Math.min(n, 2000);
-  const report = densityDiagnostic({ rows: e.data, dim: e.d, kLocal: Math.min(10, k), kBg: k, labels, sample, seed: 0 });
+  // 80 bins of 0.025 over [-1, 1]: fine enough to show the local curve move away from the background.
+  const report = densityDiagnostic({ rows: e.data, dim: e.d, kLocal: Math.min(10, k), kBg: k, labels, sample, seed: 0, bins: 80 });
   return { version: 1, n, sample, kLocal: Math.min(10, k), kBg: k, report };
 }
 
