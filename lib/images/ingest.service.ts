@@ -55,7 +55,12 @@ const reject = (file: string, status: number, reason: string): FileOutcome => ({
  * Ingests one file's bytes; never throws for a bad file (the outcome says why). Does not notify
  * onImagesStored listeners: IngestSession (or ingestFile) does, once the rows are committed.
  */
-export async function ingestBytes(target: Target, input: IngestInput, limits: IngestLimits = ingestLimits()): Promise<FileOutcome> {
+export async function ingestBytes(
+  target: Target,
+  input: IngestInput,
+  limits: IngestLimits = ingestLimits(),
+  decodeGate: Gate = (fn) => fn(),
+): Promise<FileOutcome> {
   const { name, bytes } = input;
   if (bytes.length === 0) return reject(name, 422, "the file is empty");
   if (bytes.length > limits.maxFileBytes) {
@@ -75,7 +80,7 @@ export async function ingestBytes(target: Target, input: IngestInput, limits: In
   const existing = await prisma.image.findUnique({ where, select: { id: true } });
   if (existing) return { file: name, outcome: "duplicate", imageId: existing.id };
   try {
-    const derived = await deriveImage(bytes, kind.mime, target.format, limits.maxPixels);
+    const derived = await decodeGate(() => deriveImage(bytes, kind.mime, target.format, limits.maxPixels));
     const imageId = await storeImage({
       collectionId: target.collectionId,
       contentHash,
@@ -98,6 +103,25 @@ export async function ingestBytes(target: Target, input: IngestInput, limits: In
   }
 }
 
+/** Runs `fn` when a slot is free (bounds how many images are decoded at once). */
+export type Gate = <T>(fn: () => Promise<T>) => Promise<T>;
+
+function gate(slots: number): Gate {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    }
+  };
+}
+
 /** Ingests one file and notifies listeners; the simplest entry point for other parts. */
 export async function ingestFile(collectionId: number, input: IngestInput): Promise<FileOutcome> {
   const target = await ingestTarget(collectionId);
@@ -116,9 +140,11 @@ export interface SessionOptions {
   limits?: IngestLimits;
   /** Each file's parent folder name becomes its label. */
   labelsFromFolders?: boolean;
+  /** Images decoded at once (default 2: libvips runs one thread per image here, so two use both cores). */
+  decoders?: number;
   /**
-   * Files in flight at once (default 3): two keep both cores decoding, the third covers the time a
-   * file spends waiting on fsync and its row's commit.
+   * Files in flight at once (default 6): while two decode, the others wait on fsync and their row's
+   * commit, so the decoders never idle on I/O.
    */
   concurrency?: number;
   /** Called for every file as soon as its outcome is known (progress bars, streaming answers). */
@@ -126,8 +152,8 @@ export interface SessionOptions {
 }
 
 /**
- * A batch of files and zips for one collection: at most `concurrency` files are processed at once,
- * add() waits for a free slot (so callers reading a stream apply backpressure), and stored ids are
+ * A batch of files and zips for one collection: at most `concurrency` files are in flight and
+ * `decoders` of them decode at once; add() waits for a free slot (so callers reading a stream apply backpressure), and stored ids are
  * handed to onImagesStored listeners in batches after their rows are committed.
  */
 export class IngestSession {
@@ -137,6 +163,7 @@ export class IngestSession {
   private readonly outcomes: FileOutcome[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private pendingIds: number[] = [];
+  private readonly decodeGate: Gate;
 
   private constructor(
     private readonly target: Target,
@@ -144,6 +171,7 @@ export class IngestSession {
   ) {
     this.limits = opts.limits ?? ingestLimits();
     this.labelsFromFolders = opts.labelsFromFolders ?? false;
+    this.decodeGate = gate(opts.decoders ?? 2);
   }
 
   static async open(collectionId: number, opts: SessionOptions = {}): Promise<IngestSession> {
@@ -158,7 +186,7 @@ export class IngestSession {
   async add(input: IngestInput): Promise<void> {
     const label = input.label !== undefined ? input.label : this.labelsFromFolders ? labelFromPath(input.name) : null;
     await this.slot();
-    const task = ingestBytes(this.target, { ...input, label }, this.limits)
+    const task = ingestBytes(this.target, { ...input, label }, this.limits, this.decodeGate)
       .then((o) => this.record(o))
       .catch((e) => {
         logger.error({ err: e, file: input.name }, "ingest failed unexpectedly");
@@ -213,7 +241,7 @@ export class IngestSession {
   }
 
   private async slot(): Promise<void> {
-    const limit = this.opts.concurrency ?? 3;
+    const limit = this.opts.concurrency ?? 6;
     while (this.inFlight.size >= limit) await Promise.race(this.inFlight);
   }
 }
