@@ -9,6 +9,7 @@ import { recoverStore } from "@/lib/collections/recovery";
 import { prisma } from "@/lib/db/client";
 import { importPath } from "@/lib/images/import";
 import type { IngestSummary } from "@/lib/images/ingest.service";
+import { registerIndexUpdater } from "@/lib/jobs/index-updater";
 
 const usage = "usage: npm run la -- import <folder|zip> --collection NAME [--labels-from-folders] [--json]";
 
@@ -24,6 +25,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   try {
     await recoverStore();
+    // Images imported into a trained collection reach its index as they do through the web upload.
+    registerIndexUpdater();
     const collection = await ensureCollection(values.collection);
     const bar = new cliProgress.SingleBar(
       { format: "importing [{bar}] {value}/{total} files | {eta_formatted} left", stream: process.stderr, hideCursor: true },
