@@ -10,7 +10,7 @@
  * measure its stability (stability.ts). Cluster indices are renumbered by size, largest first; a
  * cluster left without members once images go to their most similar unit centroid is dropped.
  */
-import type { Prisma } from "@/generated/prisma/client";
+import { Prisma } from "@/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { densityDiagnostic } from "@/lib/la/density";
@@ -228,7 +228,8 @@ async function namedClustersBefore(tx: Prisma.TransactionClient, modelId: number
   return byScale;
 }
 
-const MEMBERSHIP_BATCH = 4000;
+// 5 parameters a row: 6000 rows stay below SQLite's 32766 bound parameters.
+const MEMBERSHIP_BATCH = 6000;
 
 async function persist(modelId: number, collectionId: number, e: Embeddings, results: ScaleResult[]): Promise<{ clusteringId: number; carried: number }[]> {
   return prisma.$transaction(
@@ -258,19 +259,19 @@ async function persist(modelId: number, collectionId: number, e: Embeddings, res
         });
         const ids = new Map((await tx.cluster.findMany({ where: { clusteringId: clustering.id }, select: { id: true, index: true } })).map((c) => [c.index, c.id]));
         const k = r.soft.topK;
-        let batch: Prisma.MembershipCreateManyInput[] = [];
+        let batch: Prisma.Sql[] = [];
         for (let i = 0; i < e.ids.length; i++) {
           for (let rank = 0; rank < k; rank++) {
             const c = r.soft.clusters[i * k + rank];
             if (c < 0) continue;
-            batch.push({ imageId: e.ids[i], clusterId: ids.get(c)!, weight: r.soft.weights[i * k + rank], similarity: r.soft.similarities[i * k + rank], rank });
+            batch.push(Prisma.sql`(${e.ids[i]}, ${ids.get(c)!}, ${r.soft.weights[i * k + rank]}, ${rank}, ${r.soft.similarities[i * k + rank]})`);
           }
-          if (batch.length >= MEMBERSHIP_BATCH) {
-            await tx.membership.createMany({ data: batch });
+          if (batch.length >= MEMBERSHIP_BATCH || (i === e.ids.length - 1 && batch.length)) {
+            // One multi-row INSERT per batch: several times faster than createMany here, and portable SQL.
+            await tx.$executeRaw`INSERT INTO "Membership" ("imageId", "clusterId", "weight", "rank", "similarity") VALUES ${Prisma.join(batch)}`;
             batch = [];
           }
         }
-        if (batch.length) await tx.membership.createMany({ data: batch });
         out.push({ clusteringId: clustering.id, carried: names.size });
       }
       return out;
