@@ -20,9 +20,6 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
-          <Link href="/collections" className="text-sm text-zinc-500 hover:underline">
-            Collections
-          </Link>
           <h1 className="text-2xl font-semibold">{c.name}</h1>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
             <span data-testid="image-count">{c.imageCount.toLocaleString("en")}</span> images · model input {fmt.resolution}x{fmt.resolution}

@@ -121,11 +121,10 @@ export function ImageGrid({ collectionId, labels, version }: { collectionId: num
           {items.map((row) => (
             <div key={row.key} className="absolute left-0 flex gap-2 px-2" style={{ top: row.start, height: TILE, paddingTop: 8 }}>
               {images.slice(row.index * columns, (row.index + 1) * columns).map((img) => (
+                <div key={img.id} className="group relative" style={{ width: TILE - 8, height: TILE - 8 }}>
                 <Link
-                  key={img.id}
                   href={`/collections/${collectionId}/images/${img.id}`}
-                  className="group relative block overflow-hidden rounded-md bg-zinc-100 dark:bg-zinc-900"
-                  style={{ width: TILE - 8, height: TILE - 8 }}
+                  className="relative block h-full w-full overflow-hidden rounded-md bg-zinc-100 dark:bg-zinc-900"
                   title={img.label ? `${img.name} (${img.label})` : img.name}
                   data-image-id={img.id}
                 >
@@ -135,6 +134,14 @@ export function ImageGrid({ collectionId, labels, version }: { collectionId: num
                     <span className="absolute inset-x-0 bottom-0 truncate bg-black/50 px-1 text-[11px] text-white">{img.label}</span>
                   ) : null}
                 </Link>
+                <Link
+                  href={`/collections/${collectionId}/search?imageId=${img.id}`}
+                  className="absolute right-1 top-1 rounded bg-white/90 px-1.5 py-0.5 text-[11px] font-medium text-zinc-800 opacity-0 shadow group-hover:opacity-100 focus:opacity-100"
+                  aria-label={`Find images similar to ${img.name}`}
+                >
+                  similar
+                </Link>
+                </div>
               ))}
             </div>
           ))}

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getCollection } from "@/lib/collections/collections.service";
 import { NotFoundError } from "@/lib/errors";
@@ -22,9 +21,6 @@ export default async function SearchPage({ params, searchParams }: Props) {
   return (
     <div className="space-y-6">
       <div>
-        <Link href={`/collections/${c.id}`} className="text-sm text-zinc-500 hover:underline">
-          {c.name}
-        </Link>
         <h1 className="text-2xl font-semibold">Search</h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           {c.activeModelId

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { prisma } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
@@ -32,9 +31,6 @@ export default async function TrainPage({ params }: { params: Promise<{ id: stri
   return (
     <div className="space-y-6">
       <div>
-        <Link href={`/collections/${collection.id}`} className="text-sm text-zinc-500 hover:underline">
-          {collection.name}
-        </Link>
         <h1 className="text-2xl font-semibold">Training</h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           {settings.imageCount.toLocaleString("en")} images · a background worker trains a Local Aggregation encoder, indexes every image and

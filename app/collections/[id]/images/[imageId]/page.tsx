@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { NotFoundError } from "@/lib/errors";
 import { getImage, Id } from "@/lib/images/browse";
+import { ImageMemberships } from "../../clusters/_components/image-memberships";
 
 export const dynamic = "force-dynamic";
 
@@ -25,10 +26,15 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
   ];
   return (
     <div className="space-y-4">
-      <Link href={`/collections/${img.collectionId}`} className="text-sm text-zinc-500 hover:underline">
-        Back to the collection
-      </Link>
-      <h1 className="break-all text-xl font-semibold">{img.name}</h1>
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="break-all text-xl font-semibold">{img.name}</h1>
+        <Link
+          href={`/collections/${img.collectionId}/search?imageId=${img.id}`}
+          className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500"
+        >
+          Find similar
+        </Link>
+      </div>
       <div className="grid gap-6 md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <a href={img.originalUrl} className="block rounded-lg bg-zinc-100 p-2 dark:bg-zinc-900">
           {/* eslint-disable-next-line @next/next/no-img-element */}
@@ -45,6 +51,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
           ))}
         </dl>
       </div>
+      <ImageMemberships collectionId={img.collectionId} imageId={img.id} />
     </div>
   );
 }
