@@ -10,13 +10,14 @@
  * Deviations from the authors' ResNet/AlexNet: this small CNN; conv layers have no bias (BN follows).
  *
  * Notation: v = f(x) (`embeddings`, [B, D] float32, unit rows).
- * Batch norm: train mode normalises with batch moments (returned so the caller can update running
- * statistics after the step, outside the gradient); inference mode folds the running statistics into
+ * Batch norm: train mode normalises with batch moments (batch-norm.ts: fused with ReLU, analytic
+ * gradient; the moments are returned so the caller can update running statistics after the step); inference mode folds the running statistics into
  * the convolution (one fused conv + bias + ReLU per layer).
  * Tensor ownership: `encode*` return new tensors that the caller disposes; variables belong to the
  * Encoder until `disposeEncoder`.
  */
 import * as tf from "@tensorflow/tfjs";
+import { computeBatchNormRelu } from "./batch-norm";
 import { Rng } from "./rng";
 
 export interface EncoderConfig {
@@ -107,7 +108,8 @@ function head(features: tf.Tensor4D, v: Map<string, tf.Variable>): tf.Tensor2D {
 
 /**
  * Train-mode forward pass: batch-norm with batch moments. Records on the gradient tape.
- * x: [B, H, W, C] normalised input. Returns embeddings [B, D] and per-layer batch moments.
+ * x: [B, H, W, C] normalised input. Returns embeddings [B, D] and per-layer batch moments; the moments
+ * are kept out of surrounding tidies and belong to the caller.
  */
 export function encodeTrain(encoder: Encoder, x: tf.Tensor4D): { embeddings: tf.Tensor2D; moments: { mean: tf.Tensor1D; variance: tf.Tensor1D }[] } {
   const v = byName(encoder);
@@ -115,9 +117,9 @@ export function encodeTrain(encoder: Encoder, x: tf.Tensor4D): { embeddings: tf.
   let h = x;
   convSpecs(encoder.config.widthMultiplier).forEach(({ stride }, l) => {
     const conv = tf.conv2d(h, v.get(`conv${l}/w`)! as tf.Tensor4D, stride, "same"); // [B, H_l, W_l, C_l]
-    const { mean, variance } = tf.moments(conv, [0, 1, 2]); // [C_l] each
-    moments.push({ mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D });
-    h = tf.relu(tf.batchNorm(conv, mean, variance, v.get(`conv${l}/beta`)!, v.get(`conv${l}/gamma`)!, BN_EPS)) as tf.Tensor4D;
+    const { y, mean, variance } = computeBatchNormRelu(conv, v.get(`conv${l}/gamma`)!, v.get(`conv${l}/beta`)!, BN_EPS); // y [B, H_l, W_l, C_l]
+    moments.push({ mean, variance });
+    h = y;
   });
   return { embeddings: head(h, v), moments };
 }
