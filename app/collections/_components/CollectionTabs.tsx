@@ -3,19 +3,20 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
-const TABS = [
+const TABS: { href: string; label: string; also?: string }[] = [
   { href: "", label: "Images" },
   { href: "/search", label: "Search" },
   { href: "/clusters", label: "Clusters" },
   { href: "/clusters/map", label: "Map" },
-  { href: "/train", label: "Training" },
+  { href: "/train", label: "Training", also: "/models" },
 ];
 
 /** The sections of one collection; the longest matching prefix is the current one. */
 export function CollectionTabs({ collectionId, name }: { collectionId: number; name: string }) {
   const pathname = usePathname();
   const base = `/collections/${collectionId}`;
-  const current = TABS.filter((t) => pathname === base + t.href || pathname.startsWith(`${base + t.href}/`))
+  const within = (href: string) => pathname === base + href || pathname.startsWith(`${base + href}/`);
+  const current = TABS.filter((t) => within(t.href) || (t.also !== undefined && within(t.also)))
     .sort((a, b) => b.href.length - a.href.length)[0];
   return (
     <nav aria-label={`Collection ${name}`} className="-mx-4 mb-6 overflow-x-auto border-b border-zinc-200 px-4 dark:border-zinc-800">
