@@ -35,9 +35,6 @@ export default async function ClustersPage({ params, searchParams }: { params: P
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
-          <Link href={`/collections/${o.collection.id}`} className="text-sm text-zinc-500 hover:underline">
-            {o.collection.name}
-          </Link>
           <h1 className="text-2xl font-semibold">Clusters</h1>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
             Found without labels by{" "}

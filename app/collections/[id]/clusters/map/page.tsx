@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getCollection } from "@/lib/collections/collections.service";
 import { NotFoundError } from "@/lib/errors";
@@ -19,9 +18,6 @@ export default async function MapPage({ params, searchParams }: { params: Promis
   return (
     <div className="space-y-4">
       <div>
-        <Link href={`/collections/${c.id}/clusters${scale ? `?scale=${encodeURIComponent(scale)}` : ""}`} className="text-sm text-zinc-500 hover:underline">
-          {c.name} · Clusters
-        </Link>
         <h1 className="text-2xl font-semibold">Map of the collection</h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Nearby dots are images the model finds similar; colours are its clusters.</p>
       </div>
