@@ -58,8 +58,7 @@ export function createStepContext(init: EngineInit): StepContext {
     const t = init.tensors.get(`momentum/${name}`);
     if (t) tf.tidy(() => buf.assign(tf.tensor(t.data, buf.shape)));
   }
-  const labels = tf.tensor2d(init.labels, [cfg.clusterings, n], "int32");
-  return { config: cfg, encoder, bank: MemoryBank.fromRows(init.bank, n, cfg.embeddingDim), momentum, labels, pixels: init.pixels };
+  return { config: cfg, encoder, bank: MemoryBank.fromRows(init.bank, n, cfg.embeddingDim), momentum, labels: init.labels, pixels: init.pixels };
 }
 
 export function snapshotContext(ctx: StepContext): Map<string, StoredTensor> {
@@ -72,7 +71,6 @@ export function snapshotContext(ctx: StepContext): Map<string, StoredTensor> {
 export function disposeStepContext(ctx: StepContext): void {
   disposeEncoder(ctx.encoder);
   ctx.bank.dispose();
-  ctx.labels?.dispose();
   for (const v of ctx.momentum.values()) v.dispose();
 }
 
@@ -111,8 +109,7 @@ export class LocalEngine implements TrainEngine {
     const rows = this.ctx.bank.rows();
     const labels = new Int32Array(cfg.clusterings * n);
     for (let h = 0; h < cfg.clusterings; h++) labels.set(computeClustering(rows, n, cfg, h), h * n);
-    this.ctx.labels?.dispose();
-    this.ctx.labels = tf.tensor2d(labels, [cfg.clusterings, n], "int32");
+    this.ctx.labels = labels;
     return labels;
   }
 

@@ -22,7 +22,11 @@
  *
  * Notation: v -> `embeddings` [B, D] unit rows; v̄ -> `bankT` [D, N] (transposed bank, constant here);
  * s_ij = v_i·v̄_j -> `sims` [B, N]; B_i -> `bgIdx` [B, k+1]; C_i -> `closeMask`; τ -> tau;
- * `idx` [B] int32 = bank rows of the batch; `labels` [H, N] int32 cluster labels.
+ * `idx` [B] int32 = bank rows of the batch; `labels` Int32Array [H, N] row-major cluster labels.
+ * C_i membership is computed in JS from the downloaded top-k indices: on WASM, int32 gather + broadcast
+ * equal over [B, k, H] took ~160 ms a step at B=128, k=4096, H=3 (more than the top-k itself), the JS
+ * loop a few ms. WASM and CPU execute ops synchronously, so the download does not stall a pipeline
+ * (on a GPU backend it would).
  * Returns a scalar (mean over the batch) that the caller disposes (or that a tidy/variableGrads owns).
  */
 import * as tf from "@tensorflow/tfjs";
@@ -68,24 +72,31 @@ export function computeIRLoss(embeddings: tf.Tensor2D, bankT: tf.Tensor2D, idx: 
 }
 
 /**
- * Close-neighbour mask: 1 where bank row bgIdx[i][j] shares i's label in at least one clustering.
- * bgIdx [B, K] int32, idx [B] int32, labels [H, N] int32. Returns [B, K] float32 in {0, 1}.
+ * Close-neighbour mask: 1 where bank row bgIdx[i][j] shares row batch[i]'s label in at least one
+ * clustering. bgIdx [B, K] row-major, batch [B], labels [H, N] row-major. Returns [B, K] in {0, 1}.
  */
-export function computeCloseMask(bgIdx: tf.Tensor2D, idx: tf.Tensor1D, labels: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [b, k] = bgIdx.shape;
-    const h = labels.shape[0];
-    const theirs = tf.reshape(tf.gather(labels, tf.reshape(bgIdx, [b * k]), 1), [h, b, k]); // [H, B, K]
-    const own = tf.reshape(tf.gather(labels, idx, 1), [h, b, 1]); // [H, B, 1]
-    return tf.max(tf.cast(tf.equal(theirs, own), "float32"), 0) as tf.Tensor2D; // [B, K]
-  });
+export function computeCloseMask(bgIdx: Int32Array, batch: Int32Array, labels: Int32Array, n: number): Float32Array {
+  const b = batch.length;
+  const k = bgIdx.length / b;
+  const h = labels.length / n;
+  const mask = new Float32Array(b * k);
+  for (let i = 0; i < b; i++) {
+    for (let hh = 0; hh < h; hh++) {
+      const row = labels.subarray(hh * n, (hh + 1) * n);
+      const own = row[batch[i]];
+      for (let j = i * k; j < (i + 1) * k; j++) if (row[bgIdx[j]] === own) mask[j] = 1;
+    }
+  }
+  return mask;
 }
 
 /** Local aggregation loss with exact top-kBg background neighbours. */
-export function computeLALoss(embeddings: tf.Tensor2D, bankT: tf.Tensor2D, idx: tf.Tensor1D, labels: tf.Tensor2D, kBg: number, tau: number): tf.Scalar {
+export function computeLALoss(embeddings: tf.Tensor2D, bankT: tf.Tensor2D, idx: tf.Tensor1D, labels: Int32Array, kBg: number, tau: number): tf.Scalar {
   const n = bankT.shape[1];
   const b = embeddings.shape[0];
   if (kBg > n) throw new Error(`kBg ${kBg} exceeds the bank size ${n}`);
+  if (labels.length % n !== 0) throw new Error(`labels: ${labels.length} values is not H x N for N = ${n}`);
+  const batch = idx.dataSync() as Int32Array;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [v, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
     const sims = tf.matMul(v, bankT) as tf.Tensor2D; // [B, N]
@@ -95,7 +106,8 @@ export function computeLALoss(embeddings: tf.Tensor2D, bankT: tf.Tensor2D, idx: 
     const bgIdx = tf.concat([top.indices, selfCol], 1) as tf.Tensor2D; // [B, k+1]
     const logits = tf.div(tf.concat([top.values, tf.reshape(selfSims(sims, idx), [b, 1])], 1), tau); // [B, k+1]
     const bgMask = tf.concat([tf.ones([b, kBg]), tf.sub(1, selfInTop)], 1) as tf.Tensor2D; // [B, k+1]
-    const closeMask = tf.mul(computeCloseMask(bgIdx, idx, labels), bgMask) as tf.Tensor2D; // [B, k+1]
+    const close = tf.tensor2d(computeCloseMask(bgIdx.dataSync() as Int32Array, batch, labels, n), [b, kBg + 1]); // [B, k+1]
+    const closeMask = tf.mul(close, bgMask) as tf.Tensor2D; // [B, k+1]
     const masked = (mask: tf.Tensor) => tf.add(logits, tf.mul(tf.sub(1, mask), MASKED)); // [B, k+1]
     const bgLogits = masked(bgMask);
     const closeLogits = masked(closeMask);

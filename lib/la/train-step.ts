@@ -26,8 +26,8 @@ export interface StepContext {
   bank: MemoryBank;
   /** SGD momentum buffer per trainable parameter name. */
   momentum: Map<string, tf.Variable>;
-  /** Cluster labels [H, N] int32 (LA only). */
-  labels: tf.Tensor2D | null;
+  /** Cluster labels [H, N] row-major (LA only). */
+  labels: Int32Array | null;
   pixels: Uint8Array;
 }
 

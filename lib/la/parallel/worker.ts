@@ -99,8 +99,7 @@ async function handle(msg: ToWorker): Promise<FromWorker> {
       return { type: "ok" };
     }
     case "labels": {
-      ctx.labels?.dispose();
-      ctx.labels = tf.tensor2d(msg.labels, [init.config.clusterings, init.n], "int32");
+      ctx.labels = msg.labels;
       return { type: "ok" };
     }
     case "kmeans": {

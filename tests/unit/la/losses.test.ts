@@ -50,7 +50,7 @@ function tensors(p: Problem) {
     v: tf.tensor2d(p.v, [p.b, p.d]),
     bankT: tf.tensor2d(transposeRows(p.bank, p.n, p.d), [p.d, p.n]),
     idx: tf.tensor1d(p.idx, "int32"),
-    labels: tf.tensor2d(p.labels, [p.h, p.n], "int32"),
+
   };
 }
 
@@ -78,11 +78,10 @@ describe("losses", () => {
 
   it("(a) LA with labels[h][j] = j and kBg = N equals the full-softmax IR loss", () => {
     const p = makeProblem(6, 16, 40, 3, 1, 11);
-    const h = p.h;
-    p.labels = Int32Array.from({ length: h * p.n }, (_, x) => x % p.n);
+    p.labels = Int32Array.from({ length: p.h * p.n }, (_, x) => x % p.n);
     const t = tensors(p);
     for (const tau of [0.07, 0.5]) {
-      const la = computeLALoss(t.v, t.bankT, t.idx, t.labels, p.n, tau);
+      const la = computeLALoss(t.v, t.bankT, t.idx, p.labels, p.n, tau);
       const ir = computeIRLoss(t.v, t.bankT, t.idx, tau);
       const viaTf = tf.losses.softmaxCrossEntropy(tf.oneHot(t.idx, p.n), tf.div(tf.matMul(t.v, t.bankT), tau));
       expect(la.dataSync()[0]).toBeCloseTo(ir.dataSync()[0], 5);
@@ -101,7 +100,7 @@ describe("losses", () => {
     const p = makeProblem(b, d, n, h, m, b * 100 + n);
     const t = tensors(p);
     const before = tf.memory().numTensors;
-    const loss = computeLALoss(t.v, t.bankT, t.idx, t.labels, k, tau);
+    const loss = computeLALoss(t.v, t.bankT, t.idx, p.labels, k, tau);
     expect(Math.abs(loss.dataSync()[0] - referenceLA(p, k, tau))).toBeLessThan(1e-5 * Math.max(1, referenceLA(p, k, tau)));
     loss.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -114,7 +113,7 @@ describe("losses", () => {
     const tau = 0.1;
     const t = tensors(p);
     const before = tf.memory().numTensors;
-    const ours = tf.grad((x: tf.Tensor) => computeLALoss(x as tf.Tensor2D, t.bankT, t.idx, t.labels, k, tau))(t.v);
+    const ours = tf.grad((x: tf.Tensor) => computeLALoss(x as tf.Tensor2D, t.bankT, t.idx, p.labels, k, tau))(t.v);
     const ref = tf.grad((x: tf.Tensor) => denseLA(p, k, tau, x as tf.Tensor2D, t.bankT))(t.v);
     const [err, scale] = tf.tidy(() => [tf.max(tf.abs(tf.sub(ours, ref))).dataSync()[0], tf.max(tf.abs(ref)).dataSync()[0]]);
     expect(scale).toBeGreaterThan(1e-3);
@@ -137,18 +136,18 @@ describe("losses", () => {
   it("is 0 when every background neighbour is a close neighbour, and finite at tiny τ", () => {
     const p = makeProblem(4, 8, 20, 2, 1, 5);
     const t = tensors(p); // m = 1: everything shares one cluster
-    const zero = computeLALoss(t.v, t.bankT, t.idx, t.labels, 10, 0.07);
+    const zero = computeLALoss(t.v, t.bankT, t.idx, p.labels, 10, 0.07);
     expect(Math.abs(zero.dataSync()[0])).toBeLessThan(1e-6);
-    const distinct = tf.tensor2d(Int32Array.from({ length: 2 * p.n }, (_, x) => x % p.n), [2, p.n], "int32");
+    const distinct = Int32Array.from({ length: 2 * p.n }, (_, x) => x % p.n);
     const sharp = computeLALoss(t.v, t.bankT, t.idx, distinct, 10, 0.002);
     expect(Number.isFinite(sharp.dataSync()[0])).toBe(true);
-    tf.dispose([zero, sharp, distinct, ...Object.values(t)]);
+    tf.dispose([zero, sharp, ...Object.values(t)]);
   });
 
   it("rejects kBg above the bank size", () => {
     const p = makeProblem(2, 4, 10, 1, 2, 1);
     const t = tensors(p);
-    expect(() => computeLALoss(t.v, t.bankT, t.idx, t.labels, 11, 0.07)).toThrow(/kBg 11 exceeds the bank size 10/);
+    expect(() => computeLALoss(t.v, t.bankT, t.idx, p.labels, 11, 0.07)).toThrow(/kBg 11 exceeds the bank size 10/);
     tf.dispose(Object.values(t));
   });
 });
