@@ -35,9 +35,20 @@ function sampleBox(a: AugmentationConfig, rng: Rng): number[] {
   return flip ? [box[0], box[3], box[2], box[1]] : box;
 }
 
-// RGB <-> YIQ (NTSC); hue rotation is a rotation of the (I, Q) plane.
+/** Inverse of a row-major 3x3 matrix (adjugate / determinant). */
+function inv3(m: number[]): number[] {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h;
+  const B = f * g - d * i;
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  return [A, c * h - b * i, b * f - c * e, B, a * i - c * g, c * d - a * f, C, b * g - a * h, a * e - b * d].map((x) => x / det);
+}
+
+// RGB -> YIQ (NTSC); hue rotation is a rotation of the (I, Q) plane. The exact inverse (not the
+// rounded published one) keeps a zero rotation the identity.
 const RGB2YIQ = [0.299, 0.587, 0.114, 0.596, -0.274, -0.322, 0.211, -0.523, 0.312];
-const YIQ2RGB = [1, 0.956, 0.621, 1, -0.272, -0.647, 1, -1.106, 1.703];
+const YIQ2RGB = inv3(RGB2YIQ);
 
 function mul3(a: number[], b: number[]): number[] {
   const r = new Array<number>(9).fill(0);
@@ -85,8 +96,10 @@ export function augmentBatch(x: tf.Tensor4D, a: AugmentationConfig, rng: Rng): t
     y = tf.add(tf.mul(tf.sub(y, mean), tf.tensor4d(contrast, [b, 1, 1, 1])), mean);
     if (c === 3) {
       y = tf.clipByValue(y, 0, 1);
-      const rotated = tf.matMul(tf.reshape(y, [b, h * w, 3]), tf.tensor3d(hue, [b, 3, 3])); // [B, H*W, 3]
-      y = tf.reshape(rotated, [b, h, w, 3]);
+      if (a.hue > 0) {
+        const rotated = tf.matMul(tf.reshape(y, [b, h * w, 3]), tf.tensor3d(hue, [b, 3, 3])); // [B, H*W, 3]
+        y = tf.reshape(rotated, [b, h, w, 3]);
+      }
       const gray = grayOf(y);
       y = tf.add(gray, tf.mul(tf.sub(y, gray), tf.tensor4d(sat, [b, 1, 1, 1])));
     }
