@@ -4,7 +4,8 @@
  * checkpoint directory.
  */
 export { resolveConfig, defaultConfig, defaultAugmentation, computeLearningRate, type LAConfig, type LAConfigOverrides, type AugmentationConfig } from "./config";
-export { train, computeClusterLabels, type TrainOptions, type TrainProgress, type EpochReport, type TrainResult } from "./trainer";
+export { train, type TrainOptions, type TrainProgress, type EpochReport, type TrainResult } from "./trainer";
+export { computeClusterLabels } from "./run-state";
 export { loadEncoder, embed } from "./embed";
 export { createEncoder, disposeEncoder, type Encoder, type EncoderConfig } from "./encoder";
 export { kmeans, type KMeansOptions, type KMeansResult } from "./kmeans";
