@@ -28,7 +28,7 @@ describe("collections and upload in Chromium", () => {
     await page.waitForURL(/\/collections\/\d+$/);
     await expect.poll(() => page.getByRole("heading", { name: "Garden" }).count()).toBe(1);
     expect(await page.getByTestId("model-status").textContent()).toBe("no trained model yet");
-    expect(await page.getByRole("link", { name: "Train" }).getAttribute("href")).toMatch(/\/collections\/\d+\/train$/);
+    expect(await page.getByRole("link", { name: "Train", exact: true }).getAttribute("href")).toMatch(/\/collections\/\d+\/train$/);
 
     const zip = makeZip([
       { name: "flowers/rose.jpg", data: await tile("#d0204a") },
