@@ -1,73 +1,37 @@
-import { prisma } from "@/lib/db/client";
+import type { ClusteringSummary } from "@/lib/clusters/cluster.service";
+import { env } from "@/lib/config/env";
+import { ValidationError } from "@/lib/errors";
 import { defineHandler } from "@/lib/jobs/registry";
-import type { LAConfig } from "@/lib/la/config";
-import { readTrainClusters } from "@/lib/models/model-files";
-import { getModel, updateModel } from "@/lib/models/model.service";
-import { indexOptions, VectorIndex } from "@/lib/vector";
-
-const REPRESENTATIVES = 8;
+import { updateModel } from "@/lib/models/model.service";
+import type { ClusterProcessInput, ClusterProcessMessage } from "./cluster-process";
+import { runInProcess } from "./thread";
 
 /**
- * `cluster`: until the cluster explorer lands, stores the first k-means clustering of the last training
- * epoch as the model's clustering "train": cluster sizes, representatives (members closest to the
- * mean of the members' final embeddings, read from the model's index) and one membership per image
- * (weight 1, rank 0).
+ * `cluster`: lib/clusters' computeClusterings for the job's model (multi-scale clusterings, map,
+ * density, duplicates) in a child process (thread.ts). A stopped run writes nothing and is requeued
+ * or cancelled like a stopped training.
  */
-export const clusterHandler = defineHandler("cluster", async ({ job, progress }) => {
-  if (!job.modelId || !job.collectionId) return { outcome: "failed", error: "cluster job without a model or collection" };
-  const model = await getModel(job.modelId);
-  const config = model.config as unknown as LAConfig;
-  const train = await readTrainClusters(model.id);
-  if (!train) return { outcome: "skipped", result: { reason: "no training clusters stored" } };
-  const index = await VectorIndex.load(model.id, indexOptions());
-  // images deleted since training are no longer in the index and are left out
-  const present = new Set((await prisma.image.findMany({ where: { id: { in: train.imageIds } }, select: { id: true } })).map((r) => r.id));
-  const keep = train.imageIds.map((id, i) => [id, train.labels[0][i]] as const).filter(([id]) => present.has(id) && index.has(id));
-  const ids = keep.map(([id]) => id);
-  const d = config.embeddingDim;
-  const emb = new Float32Array(ids.length * d);
-  ids.forEach((id, i) => emb.set(index.vectorOf(id)!, i * d));
-  progress.report({ phase: "storing clusters" });
-  const clusters = computeClusters(keep.map(([, l]) => l), ids, emb, d, train.m);
-  await prisma.$transaction(async (tx) => {
-    await tx.clustering.deleteMany({ where: { modelId: model.id, scale: "train" } });
-    const clustering = await tx.clustering.create({ data: { modelId: model.id, scale: "train", m: train.m, seed: config.seed } });
-    for (const c of clusters) {
-      const row = await tx.cluster.create({ data: { clusteringId: clustering.id, index: c.index, size: c.members.length, representativeIds: c.representatives } });
-      await tx.membership.createMany({ data: c.members.map((imageId) => ({ imageId, clusterId: row.id, weight: 1, rank: 0 })) });
-    }
-  });
-  await updateModel(model.id, { metrics: { clusters: clusters.length } });
-  return { outcome: "success", result: { clusters: clusters.length, images: ids.length } };
-});
-
-interface ComputedCluster {
-  index: number;
-  members: number[];
-  representatives: number[];
-}
-
-/** Groups images by label; representatives are the members most similar to the cluster's mean direction. */
-export function computeClusters(labels: number[], ids: number[], emb: Float32Array, d: number, m: number): ComputedCluster[] {
-  const byLabel = new Map<number, number[]>();
-  labels.forEach((l, i) => {
-    const rows = byLabel.get(l);
-    if (rows) rows.push(i);
-    else byLabel.set(l, [i]);
-  });
-  const out: ComputedCluster[] = [];
-  for (let index = 0; index < m; index++) {
-    const rows = byLabel.get(index);
-    if (!rows?.length) continue;
-    const mean = new Float32Array(d);
-    for (const r of rows) for (let k = 0; k < d; k++) mean[k] += emb[r * d + k];
-    const score = (r: number) => {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += mean[k] * emb[r * d + k];
-      return s;
-    };
-    const best = rows.map((r) => ({ r, s: score(r) })).sort((a, b) => b.s - a.s).slice(0, REPRESENTATIVES);
-    out.push({ index, members: rows.map((r) => ids[r]), representatives: best.map((b) => ids[b.r]) });
+export const clusterHandler = defineHandler("cluster", async ({ job, log, progress, shouldStop }) => {
+  if (!job.modelId) return { outcome: "failed", error: "cluster job without a model" };
+  const input: ClusterProcessInput = { modelId: job.modelId, backend: env().LA_BACKEND };
+  let summary: ClusteringSummary;
+  try {
+    summary = await runInProcess<ClusterProcessInput, ClusteringSummary, ClusterProcessMessage>("cluster-process.ts", input, {
+      onMessage: (m) => {
+        if (m.kind === "backend") log.info({ backend: m.name }, "cluster process backend");
+        else progress.report({ phase: m.phase, step: Math.round(m.fraction * 100), steps: 100 });
+      },
+      shouldStop,
+    });
+  } catch (e) {
+    // the only ValidationError of computeClusterings: fewer than 3 indexed images
+    if ((e as Error).name === ValidationError.name) return { outcome: "skipped", result: { reason: (e as Error).message } };
+    throw e;
   }
-  return out;
-}
+  if (summary.stopped) return "stopped";
+  const scales = summary.scales.map((s) => ({ scale: s.scale, m: s.m }));
+  // Model.metrics.clusters is one number (the training page's model table shows it): the coarsest scale's
+  await updateModel(job.modelId, { metrics: { clusters: scales[0]?.m } });
+  log.info({ images: summary.n, scales, seconds: Math.round(summary.seconds * 10) / 10 }, "clusterings stored");
+  return { outcome: "success", result: { images: summary.n, scales } };
+});

@@ -1,30 +1,28 @@
 /**
- * The body of a training thread (see training-thread.ts): runs lib/la's train() off the worker's main
+ * The body of a training thread (runInThread in thread.ts): runs lib/la's train() off the worker's main
  * thread. lib/la's step loop is synchronous within an epoch; here it may block this thread for as long
  * as it likes while the main thread keeps renewing the lease, writing progress and taking signals.
  */
-import { parentPort, workerData } from "node:worker_threads";
-import { selectBackend, type BackendChoice } from "@/lib/tf/backend";
-import { train, type TrainOptions } from "@/lib/la/trainer";
+import { selectBackend, type BackendChoice, type BackendInfo } from "@/lib/tf/backend";
+import { train, type EpochReport, type TrainOptions, type TrainProgress, type TrainResult } from "@/lib/la/trainer";
+import { serveBody } from "./thread";
 
 export interface TrainThreadInput {
   backend: BackendChoice;
   options: Omit<TrainOptions, "onProgress" | "onEpoch" | "shouldStop">;
-  /** Int32Array over a SharedArrayBuffer: [0] = 1 asks training to stop at its next step. */
-  stopFlag: Int32Array;
 }
 
-async function main(): Promise<void> {
-  const input = workerData as TrainThreadInput;
-  const backend = await selectBackend(input.backend);
-  parentPort!.postMessage({ kind: "backend", backend });
-  const result = await train({
-    ...input.options,
-    onProgress: (p) => parentPort!.postMessage({ kind: "progress", p }),
-    onEpoch: (e) => parentPort!.postMessage({ kind: "epoch", e }),
-    shouldStop: () => Atomics.load(input.stopFlag, 0) === 1,
-  });
-  parentPort!.postMessage({ kind: "result", result }, [result.labels.buffer as ArrayBuffer, result.bank.buffer as ArrayBuffer]);
-}
+export type TrainThreadMessage = { kind: "backend"; backend: BackendInfo } | { kind: "progress"; p: TrainProgress } | { kind: "epoch"; e: EpochReport };
 
-main().catch((e: unknown) => parentPort!.postMessage({ kind: "error", message: e instanceof Error ? e.message : String(e), stack: (e as Error)?.stack }));
+serveBody<TrainThreadInput, TrainResult, TrainThreadMessage>(
+  async (input, { send, shouldStop }) => {
+    send({ kind: "backend", backend: await selectBackend(input.backend) });
+    return train({
+      ...input.options,
+      onProgress: (p) => send({ kind: "progress", p }),
+      onEpoch: (e) => send({ kind: "epoch", e }),
+      shouldStop,
+    });
+  },
+  (result) => [result.labels.buffer as ArrayBuffer, result.bank.buffer as ArrayBuffer],
+);

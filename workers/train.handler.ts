@@ -3,11 +3,13 @@ import { loadCollectionPixels } from "@/lib/images/pixels";
 import type { JobContext } from "@/lib/jobs/registry";
 import { defineHandler } from "@/lib/jobs/registry";
 import type { LAConfig } from "@/lib/la/config";
+import type { TrainResult } from "@/lib/la/trainer";
 import { env } from "@/lib/config/env";
 import { readTrainIds, writeTrainClusters, writeTrainIds } from "@/lib/models/model-files";
 import { getModel, updateModel } from "@/lib/models/model.service";
 import { keys, resolveKey } from "@/lib/storage";
-import { trainInThread } from "./training-thread";
+import { runInThread } from "./thread";
+import type { TrainThreadInput, TrainThreadMessage } from "./train-thread";
 
 /**
  * The images of a run, fixed at its first attempt. A fine-tune lists its parent's images first, in
@@ -44,21 +46,26 @@ async function handleTrain({ job, log, progress, shouldStop }: JobContext<"train
   const pixels = await loadCollectionPixels(job.collectionId, ids, config.resolution, config.channels);
   const started = Date.now();
   let resumedFromEpoch: number | undefined;
-  const result = await trainInThread({
+  const input: TrainThreadInput = {
     backend: env().LA_BACKEND,
-    onBackend: (b) => log.info({ backend: b.name }, "training thread backend"),
-    pixels,
-    n: ids.length,
-    config,
-    checkpointDir: resolveKey(keys.checkpoint(model.id)),
-    init: parentId !== null ? { fromCheckpointDir: resolveKey(keys.checkpoint(parentId)) } : undefined,
-    onProgress: (p) => {
-      resumedFromEpoch ??= p.epoch;
-      progress.report({ ...p, epoch: p.epoch + 1, resumedFromEpoch });
+    options: {
+      pixels,
+      n: ids.length,
+      config,
+      checkpointDir: resolveKey(keys.checkpoint(model.id)),
+      init: parentId !== null ? { fromCheckpointDir: resolveKey(keys.checkpoint(parentId)) } : undefined,
     },
-    onEpoch: (e) => {
-      log.info({ ...e, seconds: Math.round(e.seconds * 10) / 10 }, "epoch done");
-      void progress.flush();
+  };
+  const result = await runInThread<TrainThreadInput, TrainResult, TrainThreadMessage>("train-thread.ts", input, {
+    onMessage: (m) => {
+      if (m.kind === "backend") log.info({ backend: m.backend.name }, "training thread backend");
+      else if (m.kind === "progress") {
+        resumedFromEpoch ??= m.p.epoch;
+        progress.report({ ...m.p, epoch: m.p.epoch + 1, resumedFromEpoch });
+      } else {
+        log.info({ ...m.e, seconds: Math.round(m.e.seconds * 10) / 10 }, "epoch done");
+        void progress.flush();
+      }
     },
     shouldStop,
   });

@@ -33,10 +33,6 @@ export interface TrainClusters {
   labels: number[][];
 }
 
-export function readTrainClusters(modelId: number): Promise<TrainClusters | null> {
-  return readJson<TrainClusters>(file(modelId, "train-clusters.json"));
-}
-
 export function writeTrainClusters(modelId: number, c: TrainClusters): Promise<void> {
   return writeFileAtomic(file(modelId, "train-clusters.json"), JSON.stringify(c));
 }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { mapKey } from "@/lib/clusters/map-file";
 import { prisma } from "@/lib/db/client";
 import { startTraining } from "@/lib/jobs/training.service";
 import { listModels } from "@/lib/models/model.service";
@@ -37,7 +38,7 @@ describe("train -> index -> cluster through a real worker process", () => {
     const chain = await startTraining(collectionId, { epochs: 2 });
     firstModelId = chain.modelId;
     workers.push(spawnWorker("chain-worker"));
-    const [trainJob] = await chainDone(chain.jobs.map((j) => j.id));
+    const [trainJob, , clusterJob] = await chainDone(chain.jobs.map((j) => j.id));
     expect(trainJob).toMatchObject({ type: "train", epoch: 2, epochs: 2, resumedFromEpoch: 0, attempts: 1 });
 
     const collection = await prisma.collection.findUniqueOrThrow({ where: { id: collectionId } });
@@ -55,10 +56,20 @@ describe("train -> index -> cluster through a real worker process", () => {
     const [hits] = index.search(index.vectorOf(someId)!, { k: 3 });
     expect(hits[0].imageId).toBe(someId);
 
-    const clustering = await prisma.clustering.findUniqueOrThrow({ where: { modelId_scale: { modelId: chain.modelId, scale: "train" } }, include: { clusters: true } });
-    expect(clustering.clusters.reduce((s, c) => s + c.size, 0)).toBe(N);
-    expect(clustering.clusters.every((c) => (c.representativeIds as number[]).length > 0)).toBe(true);
-    expect(await prisma.membership.count({ where: { cluster: { clusteringId: clustering.id } } })).toBe(N);
+    // the default scales of 240 images, each with a strongest (rank 0) membership for every indexed image
+    const clusterings = await prisma.clustering.findMany({ where: { modelId: chain.modelId }, include: { clusters: true }, orderBy: { m: "asc" } });
+    expect(clusterings.map((c) => c.scale)).toEqual(["coarse", "medium", "fine"]);
+    const indexed = (await prisma.image.findMany({ where: { collectionId }, select: { id: true } })).map((r) => r.id).sort((a, b) => a - b);
+    for (const c of clusterings) {
+      expect(c.clusters.reduce((s, cl) => s + cl.size, 0)).toBe(N);
+      expect(c.clusters.every((cl) => (cl.representativeIds as number[]).length > 0)).toBe(true);
+      const strongest = await prisma.membership.findMany({ where: { rank: 0, cluster: { clusteringId: c.id } }, select: { imageId: true } });
+      expect(strongest.map((r) => r.imageId).sort((a, b) => a - b)).toEqual(indexed);
+    }
+    expect(clusterJob.result).toEqual({ outcome: "success", images: N, scales: clusterings.map((c) => ({ scale: c.scale, m: c.m })) });
+    expect(clusterJob).toMatchObject({ phase: "done", step: 100, steps: 100 });
+    expect((await listModels(collectionId))[0].metrics).toMatchObject({ finalLoss: model.metrics.finalLoss, clusters: clusterings[0].m });
+    expect(fs.existsSync(resolveKey(mapKey(chain.modelId)))).toBe(true);
     expect(await prisma.jobMetric.count({ where: { jobId: trainJob.id } })).toBeGreaterThan(0);
   });
 
