@@ -20,7 +20,7 @@ import { VectorIndex } from "@/lib/vector";
 import { carryNames, type NamedCluster } from "./carry-names";
 import { clusterOptions, resolveScales, type ClusterOptions, type Scale } from "./config";
 import { writeDensity, type ModelDensity } from "./density-file";
-import { findNearDuplicates, writeDuplicates } from "./duplicates";
+import { calibrateDuplicateThreshold, findNearDuplicates, writeDuplicates } from "./duplicates";
 import { computePcaLayout, computeUmapLayout, type LayoutMethod, type Neighbours } from "./layout";
 import { writeMap } from "./map-file";
 import { computeSoftMemberships, normalizeRows, type SoftMemberships } from "./membership";
@@ -339,7 +339,8 @@ export async function computeClusterings(modelId: number, opts: ComputeOptions =
   const config = (model.config ?? {}) as { kBg?: number };
   const dens = density(e, config.kBg ?? 256);
   const finest = results[results.length - 1];
-  const dup = findNearDuplicates(e.data, e.d, finest.hard, e.ids, o.duplicateSimilarity);
+  const duplicateThreshold = calibrateDuplicateThreshold(e.data, n, e.d, o.duplicateSimilarity, o.seed);
+  const dup = findNearDuplicates(e.data, e.d, finest.hard, e.ids, duplicateThreshold);
   if (stop()) return stopped();
   opts.onProgress?.(0.92, "saving");
   const saved = await persist(modelId, model.collectionId, e, results);
@@ -352,7 +353,7 @@ export async function computeClusterings(modelId: number, opts: ComputeOptions =
     labels: results.map((r) => r.hard),
   });
   await writeDensity(modelId, dens);
-  await writeDuplicates(modelId, { version: 1, scale: finest.scale.name, threshold: o.duplicateSimilarity, ...dup });
+  await writeDuplicates(modelId, { version: 1, scale: finest.scale.name, threshold: duplicateThreshold, ...dup });
   opts.onProgress?.(1, "done");
   return {
     modelId,
@@ -360,7 +361,7 @@ export async function computeClusterings(modelId: number, opts: ComputeOptions =
     stopped: false,
     scales: results.map((r, i) => ({ scale: r.scale.name, m: r.m, clusteringId: saved[i].clusteringId, carriedNames: saved[i].carried, ...r.metrics })),
     map: { method, seconds: mapSeconds },
-    nearDuplicates: { groups: dup.groups.length, pairs: dup.pairs, threshold: o.duplicateSimilarity },
+    nearDuplicates: { groups: dup.groups.length, pairs: dup.pairs, threshold: duplicateThreshold },
     seconds: (performance.now() - t0) / 1000,
   };
 }

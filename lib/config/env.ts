@@ -40,7 +40,7 @@ const EnvSchema = z.object({
   LA_CLUSTER_TAU: z.coerce.number().positive().max(10).default(0.05),
   /** The map uses UMAP up to this many images, PCA above. */
   LA_MAP_UMAP_MAX: z.coerce.number().int().min(0).default(10_000),
-  /** Cosine at or above which two images of one fine cluster are near-duplicates. */
+  /** Lowest cosine at which two images of one fine cluster are near-duplicates (raised per model above random pairs). */
   LA_DUPLICATE_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.95),
 });
 

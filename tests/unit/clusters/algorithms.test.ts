@@ -4,7 +4,7 @@ import { carryNames } from "@/lib/clusters/carry-names";
 import { defaultScales, parseScales, resolveScales } from "@/lib/clusters/config";
 import { computePcaLayout } from "@/lib/clusters/layout";
 import { decodeMap, encodeMap } from "@/lib/clusters/map-file";
-import { findNearDuplicates } from "@/lib/clusters/duplicates";
+import { calibrateDuplicateThreshold, findNearDuplicates } from "@/lib/clusters/duplicates";
 import { computeSoftMemberships, normalizeRows } from "@/lib/clusters/membership";
 import { computeAgreement } from "@/lib/clusters/quality";
 import { computeStability, meanStability } from "@/lib/clusters/stability";
@@ -123,5 +123,40 @@ describe("findNearDuplicates", () => {
     const { pairs, groups } = findNearDuplicates(data, 2, Int32Array.from([0, 0, 0, 1, 0]), [10, 11, 12, 13, 14], 0.95);
     expect(pairs).toBe(2);
     expect(groups).toEqual([[10, 11, 12]]); // 13 equals 10 but sits in another cluster
+  });
+});
+
+describe("calibrateDuplicateThreshold", () => {
+  /** n unit rows inside a narrow cone around one axis (a poorly spread embedding), rows 0 and 1 planted copies. */
+  function cone(n: number, d: number, spread: number): Float32Array {
+    let state = 7;
+    const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const data = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const row = Array.from({ length: d }, (_, k) => (k === 0 ? 1 : spread * rand()));
+      if (i === 1) row.splice(0, d, ...Array.from(data.subarray(0, d)).map((v, k) => v + (k === 1 ? 1e-4 : 0)));
+      const norm = Math.hypot(...row);
+      data.set(row.map((v) => v / norm), i * d);
+    }
+    return data;
+  }
+
+  it("should keep the floor on a well spread embedding", () => {
+    const data = cone(400, 16, 100); // nearly isotropic
+    expect(calibrateDuplicateThreshold(data, 400, 16, 0.95, 1)).toBe(0.95);
+  });
+
+  it("should rise above random pairs on a collapsed embedding, so only planted copies are duplicates", () => {
+    const n = 400;
+    const data = cone(n, 16, 0.3); // random pairs have cosine ~0.99
+    const t = calibrateDuplicateThreshold(data, n, 16, 0.95, 1);
+    expect(t).toBeGreaterThan(0.97);
+    expect(calibrateDuplicateThreshold(data, n, 16, 0.95, 1)).toBe(t); // deterministic for a seed
+    const oneCluster = new Int32Array(n);
+    const ids = Array.from({ length: n }, (_, i) => i);
+    expect(findNearDuplicates(data, 16, oneCluster, ids, 0.95).pairs).toBeGreaterThan(1000);
+    const found = findNearDuplicates(data, 16, oneCluster, ids, t);
+    expect(found.groups.some((g) => g.includes(0) && g.includes(1))).toBe(true);
+    expect(found.pairs).toBeLessThan(0.0005 * (n * (n - 1)) / 2);
   });
 });
