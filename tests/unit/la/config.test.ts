@@ -15,7 +15,7 @@ describe("resolveConfig", () => {
 
   it("derives warm-up and decay epochs from the epochs given", () => {
     const c = resolveConfig({ epochs: 100 }, 1000);
-    expect(c.warmupEpochs).toBe(40);
+    expect(c.warmupEpochs).toBe(50);
     expect(c.lrDecayEpochs).toEqual([80, 93]);
     expect(computeLearningRate(c, 79)).toBeCloseTo(0.03);
     expect(computeLearningRate(c, 80)).toBeCloseTo(0.003);
