@@ -54,6 +54,7 @@ async function handleTrain({ job, log, progress, shouldStop }: JobContext<"train
       config,
       checkpointDir: resolveKey(keys.checkpoint(model.id)),
       init: parentId !== null ? { fromCheckpointDir: resolveKey(keys.checkpoint(parentId)) } : undefined,
+      threads: env().LA_TRAIN_THREADS,
     },
   };
   const result = await runInThread<TrainThreadInput, TrainResult, TrainThreadMessage>("train-thread.ts", input, {

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { z } from "zod";
 import { dataDir, databaseUrl } from "./database-url";
 
@@ -29,6 +30,8 @@ const EnvSchema = z.object({
   LA_LEASE_S: z.coerce.number().positive().default(60),
   /** How often a worker renews its lease and its Worker heartbeat row. */
   LA_HEARTBEAT_S: z.coerce.number().positive().default(5),
+  /** Threads a training job uses: data-parallel replicas, one WASM backend (one core) each. Default: the cores, at most 8. */
+  LA_TRAIN_THREADS: z.coerce.number().int().min(1).max(64).default(Math.min(8, Math.max(1, os.availableParallelism()))),
   /** How long an idle worker waits before looking for a job again. */
   LA_POLL_MS: z.coerce.number().int().min(10).default(1000),
   /** Cluster explorer (lib/clusters/config.ts): scales as "name:m,..." (default coarse/medium/fine from n). */
