@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { LAConfig } from "@/lib/la/config";
 import { createModel, type ModelMetrics } from "@/lib/models/model.service";
 import { type JobView, toJobView } from "./job.service";
-import { computePresets, defaultPreset, type Preset, type PresetName, presetEpochs, presetNames } from "./presets";
+import { computePresets, DEFAULT_PRESET, type Preset, type PresetName, presetEpochs, presetNames } from "./presets";
 import { enqueueChain } from "./queue";
 import { assertSettingsFit, parseTrainingSettings, pickTrainingSettings, resolveTrainingConfig, type TrainingSettings } from "./settings";
 
@@ -50,7 +50,7 @@ export async function getTrainingSettings(collectionId: number): Promise<Trainin
   }
   const res = settings.resolution ?? 32;
   const ch = settings.channels ?? 3;
-  return { collectionId, imageCount: n, settings, resolved, presets: computePresets(n, res, ch, await measuredThroughput(collectionId)), defaultPreset: defaultPreset(n) };
+  return { collectionId, imageCount: n, settings, resolved, presets: computePresets(n, res, ch, await measuredThroughput(collectionId)), defaultPreset: DEFAULT_PRESET };
 }
 
 /** Merges a settings update into the collection's settings after validating it against the collection. */
@@ -104,7 +104,7 @@ export async function startTraining(collectionId: number, input: StartTrainingIn
   const settings = pickTrainingSettings(c.settings);
   const parent = input.finetune ? await prisma.model.findUnique({ where: { id: c.activeModelId ?? -1 } }) : null;
   if (input.finetune && !parent) throw new ValidationError("fine-tuning needs an active model; train the collection first");
-  const preset = input.preset ?? (input.epochs !== undefined || settings.epochs !== undefined ? null : input.finetune ? "quick" : defaultPreset(n));
+  const preset = input.preset ?? (input.epochs !== undefined || settings.epochs !== undefined ? null : DEFAULT_PRESET);
   const epochs = input.epochs ?? (preset ? presetEpochs(preset, n) : undefined);
   const overrides: Partial<LAConfig> = { ...(epochs !== undefined ? { epochs } : {}) };
   if (parent) {

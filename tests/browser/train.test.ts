@@ -7,6 +7,7 @@ import { launchBrowser, screenshotDir } from "../helpers/browser";
 import { startServer, type RunningServer } from "../helpers/server";
 import { createFashionCollection } from "../integration/worker/fixtures";
 import { spawnWorker, waitFor, type WorkerProcess } from "../integration/worker/helpers";
+import { presetEpochs } from "@/lib/jobs/presets";
 
 describe("training page in Chromium, with a real worker", () => {
   let server: RunningServer;
@@ -41,9 +42,10 @@ describe("training page in Chromium, with a real worker", () => {
     await page.getByLabel(/thorough/i).check();
     await page.getByTestId("start-training").click();
 
-    // live progress over the event stream: epoch 1 of 60 steps forward, the chart fills
+    // live progress over the event stream: epoch 1 of the preset's epochs steps forward, the chart fills
+    const epochs = presetEpochs("thorough", 240);
     await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 60_000 }).toBe("running");
-    await expect.poll(() => page.getByTestId("epoch").textContent(), { timeout: 60_000 }).toMatch(/^[2-9] \/ 60$/);
+    await expect.poll(() => page.getByTestId("epoch").textContent(), { timeout: 60_000 }).toMatch(new RegExp(`^[2-9] / ${epochs}$`));
     expect(await page.getByTestId("loss").textContent()).toMatch(/^\d+\.\d{3}$/);
     expect(Number(await page.getByTestId("img-per-sec").textContent())).toBeGreaterThan(0);
     expect(await page.getByTestId("eta").textContent()).toMatch(/s$/);

@@ -20,7 +20,7 @@ describe("training API on a real next start", () => {
 
   it("should show and validate settings, with clear errors", async () => {
     const got = await (await api(`/api/collections/${collectionId}/settings`)).json();
-    expect(got).toMatchObject({ imageCount: 60, settings: { resolution: 28, channels: 1 }, defaultPreset: "standard" });
+    expect(got).toMatchObject({ imageCount: 60, settings: { resolution: 28, channels: 1 }, defaultPreset: "quick" });
     expect(got.presets.map((p: { name: string }) => p.name)).toEqual(["quick", "standard", "thorough"]);
 
     const tooBig = await api(`/api/collections/${collectionId}/settings`, { method: "PUT", body: JSON.stringify({ kBg: 100 }) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computePresets, defaultPreset, presetEpochs } from "@/lib/jobs/presets";
+import { computePresets, presetEpochs } from "@/lib/jobs/presets";
 
 describe("presets", () => {
   it("should give fewer epochs to larger collections and keep quick < standard < thorough", () => {
@@ -11,8 +11,14 @@ describe("presets", () => {
       expect(q.expectedSeconds).toBeLessThan(t.expectedSeconds);
     }
     expect(presetEpochs("standard", 200_000)).toBeLessThan(presetEpochs("standard", 200));
-    expect(defaultPreset(1000)).toBe("standard");
-    expect(defaultPreset(100_000)).toBe("quick");
+  });
+
+  it("should budget SGD steps: a 3.8k collection gets ~800 quick steps, not 5 epochs of 30", () => {
+    const epochs = presetEpochs("quick", 3767);
+    expect(epochs).toBe(Math.ceil((800 * 128) / 3767));
+    expect(presetEpochs("quick", 3767, 64)).toBe(Math.ceil((800 * 64) / 3767));
+    expect(presetEpochs("quick", 1_000_000)).toBe(2); // at least two passes
+    expect(presetEpochs("thorough", 50)).toBe(300); // capped for tiny collections
   });
 
   it("should estimate from the collection's measured speed when there is one", () => {
@@ -20,6 +26,6 @@ describe("presets", () => {
     expect(measured).toMatchObject({ basis: "measured", imgPerSec: 10 });
     const reference = computePresets(1000, 64, 3)[0];
     expect(reference.basis).toBe("reference");
-    expect(reference.imgPerSec).toBe(10); // 40 img/s at 32x32x3, a quarter at 64x64x3
+    expect(reference.imgPerSec).toBe(38); // 150 img/s at 32x32x3, a quarter at 64x64x3
   });
 });
