@@ -35,7 +35,7 @@ async function generate(dir: string, count: number, width: number, height: numbe
         base[o + 2] = ((x + y) / 2 + i * 11) & 255;
       }
     }
-    const noise = await sharp({ create: { width, height, channels: 3, noise: { type: "gaussian", mean: 0, sigma: 30 } } }).raw().toBuffer();
+    const noise = await sharp({ create: { width, height, channels: 3, background: "#000", noise: { type: "gaussian", mean: 0, sigma: 30 } } }).raw().toBuffer();
     const gradient = await sharp(base, { raw: { width: small, height: small, channels: 3 } }).resize(width, height).raw().toBuffer();
     for (let k = 0; k < gradient.length; k++) gradient[k] = Math.max(0, Math.min(255, gradient[k] + noise[k] - 64));
     await sharp(gradient, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).withMetadata({ orientation: 1 }).toFile(file);

@@ -146,7 +146,7 @@ function forward(model: Model, images: tf.Tensor4D, bn: Options["bn"]): tf.Tenso
       h = tf.relu(batchNormTrain(z, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5));
     } else {
       const { mean, variance } = tf.moments(z, [0, 1, 2]);
-      h = tf.relu(tf.batchNorm(z, mean, variance, beta, gamma, 1e-5));
+      h = tf.relu(tf.batchNorm(z, mean, variance, beta, gamma, 1e-5)) as tf.Tensor4D;
     }
   }
   const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // [B, 128]

@@ -24,3 +24,5 @@ main().then(
     process.exit(1);
   },
 );
+
+export {};

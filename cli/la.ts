@@ -27,3 +27,5 @@ main().then(
     process.exit(1);
   },
 );
+
+export {};
