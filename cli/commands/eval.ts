@@ -8,6 +8,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "@/lib/tf/backend";
 import { createEncoder, densityDiagnostic, disposeEncoder, embed, knnAccuracy, loadEncoder, resolveConfig, train, type LAConfigOverrides } from "@/lib/la";
+import { computeRawPixelFeatures } from "@/lib/la/knn";
 import { loadFashionMnist } from "@/lib/la/datasets/fashion-mnist";
 
 const usage = `usage: npm run la -- eval --dataset fashion-mnist --method la|ir|raw|random
@@ -15,16 +16,6 @@ const usage = `usage: npm run la -- eval --dataset fashion-mnist --method la|ir|
   [--m M] [--kbg K] [--lr LR] [--batch B] [--clusterings H] [--wd WD] [--width W]
   [--crop-min A=0.2] [--jitter J=0.4] [--density] [--checkpoint-dir DIR] [--init-from DIR] [--threads T=1]`;
 
-function pixelFeatures(pixels: Uint8Array, n: number, dim: number): Float32Array {
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let k = 0; k < dim; k++) norm += pixels[i * dim + k] ** 2;
-    const inv = 1 / Math.sqrt(norm || 1);
-    for (let k = 0; k < dim; k++) out[i * dim + k] = pixels[i * dim + k] * inv;
-  }
-  return out;
-}
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -98,8 +89,8 @@ export async function run(argv: string[]): Promise<number> {
   let bank: Float32Array | undefined;
   if (method === "raw") {
     featDim = dim;
-    trainFeats = pixelFeatures(trainSet.pixels, n, dim);
-    testFeats = pixelFeatures(testSet.pixels, testSet.n, dim);
+    trainFeats = computeRawPixelFeatures(trainSet.pixels, n, dim);
+    testFeats = computeRawPixelFeatures(testSet.pixels, testSet.n, dim);
   } else {
     const ownDir = !a["checkpoint-dir"];
     const dir = a["checkpoint-dir"] ?? mkdtempSync(path.join(tmpdir(), "la-eval-"));

@@ -12,6 +12,7 @@ import { prisma } from "@/lib/db/client";
 import { ModelNotReadyError, NotFoundError } from "@/lib/errors";
 import { loadCollectionPixels, pixelFormat } from "@/lib/images/pixels";
 import { kmeans } from "@/lib/la/kmeans";
+import { computeRawPixelFeatures } from "@/lib/la/knn";
 import type { ClusteringMetrics } from "./cluster.service";
 import { clusterOptions } from "./config";
 import { computeAgreement } from "./quality";
@@ -36,16 +37,6 @@ export interface ClusterEvaluation {
   scales: ScaleEvaluation[];
 }
 
-function unitPixelRows(pixels: Uint8Array, n: number, dim: number): Float32Array {
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let k = 0; k < dim; k++) norm += pixels[i * dim + k] ** 2;
-    const inv = 1 / Math.sqrt(norm || 1);
-    for (let k = 0; k < dim; k++) out[i * dim + k] = pixels[i * dim + k] * inv;
-  }
-  return out;
-}
 
 /**
  * Scores every scale of the collection's active model; with `raw`, also the raw-pixel baseline, whose
@@ -68,7 +59,7 @@ export async function evaluateClusters(collectionName: string, opts: { raw: bool
     const { resolution, channels } = pixelFormat(c.settings);
     const ids = labelled.map((im) => im.id);
     const dim = resolution * resolution * channels;
-    raw = { data: unitPixelRows(await loadCollectionPixels(c.id, ids, resolution, channels), ids.length, dim), dim, ids };
+    raw = { data: computeRawPixelFeatures(await loadCollectionPixels(c.id, ids, resolution, channels), ids.length, dim), dim, ids };
   }
   const iterations = clusterOptions().iterations;
   const out: ScaleEvaluation[] = [];

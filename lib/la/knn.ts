@@ -98,3 +98,15 @@ export function knnAccuracy(opts: KnnOptions): KnnResult {
   }
   return { knn: (100 * correctK) / nTest, nn1: (100 * correct1) / nTest, k };
 }
+
+/** The raw-pixel baseline: each image's uint8 pixels as one L2-normalised row. Returns [n, dim]. */
+export function computeRawPixelFeatures(pixels: Uint8Array, n: number, dim: number): Float32Array {
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let k = 0; k < dim; k++) norm += pixels[i * dim + k] ** 2;
+    const inv = 1 / Math.sqrt(norm || 1);
+    for (let k = 0; k < dim; k++) out[i * dim + k] = pixels[i * dim + k] * inv;
+  }
+  return out;
+}
