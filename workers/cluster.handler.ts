@@ -30,8 +30,7 @@ export const clusterHandler = defineHandler("cluster", async ({ job, log, progre
   }
   if (summary.stopped) return "stopped";
   const scales = summary.scales.map((s) => ({ scale: s.scale, m: s.m }));
-  // Model.metrics.clusters is one number (the training page's model table shows it): the coarsest scale's
-  await updateModel(job.modelId, { metrics: { clusters: scales[0]?.m } });
+  await updateModel(job.modelId, { metrics: { clusters: scales } });
   log.info({ images: summary.n, scales, seconds: Math.round(summary.seconds * 10) / 10 }, "clusterings stored");
   return { outcome: "success", result: { images: summary.n, scales } };
 });

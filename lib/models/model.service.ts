@@ -23,7 +23,8 @@ export interface ModelMetrics {
   resumedFromEpoch?: number;
   indexSeconds?: number;
   indexedImages?: number;
-  clusters?: number;
+  /** Clusters per scale, coarse to fine (the cluster step). */
+  clusters?: { scale: string; m: number }[];
 }
 
 export interface ModelView {

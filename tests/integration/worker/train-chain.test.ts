@@ -68,7 +68,7 @@ describe("train -> index -> cluster through a real worker process", () => {
     }
     expect(clusterJob.result).toEqual({ outcome: "success", images: N, scales: clusterings.map((c) => ({ scale: c.scale, m: c.m })) });
     expect(clusterJob).toMatchObject({ phase: "done", step: 100, steps: 100 });
-    expect((await listModels(collectionId))[0].metrics).toMatchObject({ finalLoss: model.metrics.finalLoss, clusters: clusterings[0].m });
+    expect((await listModels(collectionId))[0].metrics).toMatchObject({ finalLoss: model.metrics.finalLoss, clusters: clusterings.map((c) => ({ scale: c.scale, m: c.m })) });
     expect(fs.existsSync(resolveKey(mapKey(chain.modelId)))).toBe(true);
     expect(await prisma.jobMetric.count({ where: { jobId: trainJob.id } })).toBeGreaterThan(0);
   });

@@ -10,7 +10,7 @@ export function ModelTable({ models }: { models: ModelView[] }) {
       <table className="w-full text-left text-sm" data-testid="model-history">
         <thead className="bg-zinc-50 text-xs text-zinc-500 dark:bg-zinc-900">
           <tr>
-            {["Model", "Status", "Images", "Epochs", "Final loss", "Images/s", "Train time", "Clusters", "Created"].map((h) => (
+            {["Model", "Status", "Images", "Epochs", "Final loss", "Images/s", "Train time", "Clusters (coarse / … / fine)", "Created"].map((h) => (
               <th key={h} className="px-3 py-2 font-medium">
                 {h}
               </th>
@@ -31,7 +31,7 @@ export function ModelTable({ models }: { models: ModelView[] }) {
               <td className="px-3 py-2 tabular-nums">{fmt(m.metrics.finalLoss, 3)}</td>
               <td className="px-3 py-2 tabular-nums">{fmt(m.metrics.imgPerSec, 0)}</td>
               <td className="px-3 py-2 tabular-nums">{m.metrics.trainSeconds === undefined ? "–" : `${fmt(m.metrics.trainSeconds)} s`}</td>
-              <td className="px-3 py-2 tabular-nums">{m.metrics.clusters ?? "–"}</td>
+              <td className="px-3 py-2 tabular-nums">{m.metrics.clusters?.length ? m.metrics.clusters.map((c) => c.m).join(" / ") : "–"}</td>
               <td className="px-3 py-2 text-zinc-500">{new Date(m.createdAt).toLocaleString("en")}</td>
             </tr>
           ))}
