@@ -2,6 +2,7 @@
  * Training a collection: its settings and presets, and the job chain train (or finetune) -> index ->
  * cluster, queued together with the model it produces.
  */
+import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
@@ -64,12 +65,17 @@ export async function updateTrainingSettings(collectionId: number, body: unknown
   return getTrainingSettings(collectionId);
 }
 
-export interface StartTrainingInput {
-  preset?: PresetName;
-  epochs?: number;
-  /** Continue from the active model on the grown collection instead of training from scratch. */
-  finetune?: boolean;
-}
+/** The body of POST /api/collections/:id/train. */
+export const StartTrainingBody = z
+  .object({
+    preset: z.enum(presetNames).optional(),
+    epochs: z.number().int().min(1).optional(),
+    /** Continue from the active model on the grown collection instead of training from scratch. */
+    finetune: z.boolean().optional(),
+  })
+  .strict();
+
+export type StartTrainingInput = z.infer<typeof StartTrainingBody>;
 
 export interface StartedChain {
   modelId: number;
@@ -77,14 +83,14 @@ export interface StartedChain {
   jobs: JobView[];
 }
 
+/** Parses a train request; unknown fields and bad values fail with the field named (422). */
 export function parseStartTraining(body: unknown): StartTrainingInput {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const unknown = Object.keys(b).filter((k) => !["preset", "epochs", "finetune"].includes(k));
-  if (unknown.length) throw new ValidationError(`unknown field(s): ${unknown.join(", ")}`);
-  if (b.preset !== undefined && !presetNames.includes(b.preset as PresetName)) throw new ValidationError(`preset must be one of ${presetNames.join(", ")} (got ${JSON.stringify(b.preset)})`);
-  if (b.epochs !== undefined && !(Number.isInteger(b.epochs) && (b.epochs as number) >= 1)) throw new ValidationError(`epochs must be an integer >= 1 (got ${JSON.stringify(b.epochs)})`);
-  if (b.finetune !== undefined && typeof b.finetune !== "boolean") throw new ValidationError("finetune must be a boolean");
-  return b as StartTrainingInput;
+  const parsed = StartTrainingBody.safeParse(body ?? {});
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}` : `${i.path.join(".")}: ${i.message}`));
+    throw new ValidationError(msg.join("; "), parsed.error.issues);
+  }
+  return parsed.data;
 }
 
 /** Jobs of the collection's chain that are still queued or running. */
