@@ -19,19 +19,7 @@ export interface Derived {
  * thumbnail and the model pixels are made. Throws 413 for too many pixels, 422 for corrupt data.
  */
 export async function deriveImage(bytes: Buffer, mime: ImageMime, format: PixelFormat, maxPixels: number): Promise<Derived> {
-  let meta: Metadata;
-  try {
-    meta = await sharp(bytes).metadata();
-  } catch (e) {
-    throw new ValidationError(`the ${label(mime)} data is corrupt or truncated (${decoderMessage(e)})`);
-  }
-  if (!meta.width || !meta.height) throw new ValidationError(`the ${label(mime)} has no readable size`);
-  const pixels = meta.width * (meta.pageHeight ?? meta.height);
-  if (pixels > maxPixels) {
-    throw new PayloadTooLargeError(
-      `the image is ${meta.width}x${meta.pageHeight ?? meta.height} (${(pixels / 1e6).toFixed(1)} megapixels), more than the limit of ${(maxPixels / 1e6).toFixed(1)} megapixels`,
-    );
-  }
+  const meta = await readImageHeader(bytes, mime, maxPixels);
   let preview;
   try {
     preview = await decodePreview(bytes, Math.max(PREVIEW_SIDE, format.resolution), maxPixels);
@@ -45,6 +33,28 @@ export async function deriveImage(bytes: Buffer, mime: ImageMime, format: PixelF
   ]);
   const upright = meta.autoOrient ?? { width: meta.width, height: meta.pageHeight ?? meta.height };
   return { width: upright.width, height: upright.height, thumb, pixels: modelPixels, ...exif };
+}
+
+/**
+ * The image's header (no pixels decoded), checked against the pixel limit: 413 for a decompression
+ * bomb, 422 for a header that does not read. Uploads to search use it too.
+ */
+export async function readImageHeader(bytes: Buffer, mime: ImageMime, maxPixels: number): Promise<Metadata> {
+  let meta: Metadata;
+  try {
+    // sharp's own pixel limit (268 MP) would call a larger image corrupt: ours below gives the 413.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new ValidationError(`the ${label(mime)} data is corrupt or truncated (${decoderMessage(e)})`);
+  }
+  if (!meta.width || !meta.height) throw new ValidationError(`the ${label(mime)} has no readable size`);
+  const pixels = meta.width * (meta.pageHeight ?? meta.height);
+  if (pixels > maxPixels) {
+    throw new PayloadTooLargeError(
+      `the image is ${meta.width}x${meta.pageHeight ?? meta.height} (${(pixels / 1e6).toFixed(1)} megapixels), more than the limit of ${(maxPixels / 1e6).toFixed(1)} megapixels`,
+    );
+  }
+  return meta;
 }
 
 /** Capture time and camera from a raw EXIF block ("Exif\0\0" + TIFF); missing or broken EXIF is no error. */

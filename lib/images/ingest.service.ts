@@ -62,6 +62,8 @@ export async function ingestBytes(
   decodeGate: Gate = (fn) => fn(),
 ): Promise<FileOutcome> {
   const { name, bytes } = input;
+  const badName = fileNameProblem(name);
+  if (badName) return reject(name, 422, badName);
   if (bytes.length === 0) return reject(name, 422, "the file is empty");
   if (bytes.length > limits.maxFileBytes) {
     return reject(name, 413, `the file is ${formatBytes(bytes.length)}, more than the limit of ${formatBytes(limits.maxFileBytes)} per file`);
@@ -101,6 +103,26 @@ export async function ingestBytes(
     }
     throw e;
   }
+}
+
+/** Longest file or folder name accepted, in characters (what common filesystems allow). */
+export const MAX_NAME_LENGTH = 255;
+
+/**
+ * Why a file name is refused, or null: control characters (NUL and friends) and a file or folder name
+ * longer than MAX_NAME_LENGTH. Names are only shown and stored (files are content-addressed), but such a
+ * name is a broken client or an attack, and it could not be exported back to a filesystem.
+ */
+export function fileNameProblem(name: string): string | null {
+  const control = /[\u0000-\u001f\u007f]/.exec(name);
+  if (control) {
+    const code = control[0].charCodeAt(0);
+    const what = code === 0 ? "NUL" : `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+    return `the file name contains a control character (${what} at position ${control.index + 1})`;
+  }
+  const long = name.split(/[/\\]/).find((part) => part.length > MAX_NAME_LENGTH);
+  if (long) return `the file name is ${long.length} characters long, more than the limit of ${MAX_NAME_LENGTH}`;
+  return null;
 }
 
 /** Runs `fn` when a slot is free (bounds how many images are decoded at once). */
@@ -203,6 +225,8 @@ export class IngestSession {
 
   /** Every entry of a zip file on disk; a zip-wide problem rejects the archive itself, nothing stored. */
   async addZip(file: string, displayName: string): Promise<void> {
+    const badName = fileNameProblem(displayName);
+    if (badName) return this.addRejected(displayName, 422, badName);
     try {
       for await (const item of zipEntries(file, this.limits)) {
         const name = `${displayName}/${item.name}`;

@@ -8,7 +8,7 @@ export interface IngestLimits {
   maxRequestBytes: number;
   /** Most decoded pixels of one image (width x height), against decompression bombs. */
   maxPixels: number;
-  /** Most entries in one zip archive. */
+  /** Most entries in one zip archive, and most files in one upload request. */
   maxZipEntries: number;
   /** Most bytes one zip may unpack to, summed over its entries (against zip bombs). */
   maxZipBytes: number;

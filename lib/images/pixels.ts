@@ -71,9 +71,9 @@ export async function thumbFromPreview(p: Preview): Promise<Buffer> {
     .toBuffer();
 }
 
-/** The model's input for any image bytes (training cache entries and query images alike). */
-export async function toModelPixels(bytes: Buffer, resolution: number, channels: 1 | 3): Promise<Uint8Array> {
-  return pixelsFromPreview(await decodePreview(bytes, Math.max(PREVIEW_SIDE, resolution)), resolution, channels);
+/** The model's input for any image bytes (training cache entries and query images alike); `maxPixels` bounds the decode. */
+export async function toModelPixels(bytes: Buffer, resolution: number, channels: 1 | 3, maxPixels: number | false = false): Promise<Uint8Array> {
+  return pixelsFromPreview(await decodePreview(bytes, Math.max(PREVIEW_SIDE, resolution), maxPixels), resolution, channels);
 }
 
 /**

@@ -81,6 +81,11 @@ export async function ingestUpload(collectionId: number, request: Request): Prom
   parser.on("file", (_field, stream, info) => {
     parts++;
     const name = info.filename || `file-${parts}`;
+    if (parts > limits.maxZipEntries) {
+      session.addRejected(name, 413, `the upload has more than ${limits.maxZipEntries} files, the limit of one request; send the rest in another`);
+      stream.resume();
+      return;
+    }
     // Parts are handled one after another; an unread part holds the parser back (backpressure).
     chain = chain.then(async () => {
       try {
@@ -98,7 +103,10 @@ export async function ingestUpload(collectionId: number, request: Request): Prom
     await pipeline(Readable.fromWeb(request.body as import("node:stream/web").ReadableStream), parser);
     await done;
   } catch (e) {
-    throw new ValidationError(`the upload could not be read as multipart/form-data (${(e as Error).message})`);
+    const why = (e as Error).message;
+    // busboy refuses a part header with bytes no header may hold, e.g. a NUL in a file name.
+    const hint = /malformed part header/i.test(why) ? ": a part's headers hold a character no header may contain, such as NUL in a file name" : "";
+    throw new ValidationError(`the upload could not be read as multipart/form-data (${why}${hint})`);
   } finally {
     await chain;
   }

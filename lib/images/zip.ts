@@ -36,6 +36,10 @@ export async function* zipEntries(file: string, limits: IngestLimits): AsyncGene
         yield { name, status: 422, reason: `unsafe path in the archive (absolute or escaping with ".."), not extracted` };
         continue;
       }
+      if (isSymlink(entry)) {
+        yield { name, status: 422, reason: "a symbolic link in the archive, not extracted" };
+        continue;
+      }
       if (entry.isEncrypted()) {
         yield { name, status: 422, reason: "the entry is encrypted; zip passwords are not supported" };
         continue;
@@ -53,6 +57,12 @@ export async function* zipEntries(file: string, limits: IngestLimits): AsyncGene
   } finally {
     zip.close();
   }
+}
+
+/** A Unix symbolic link: the entry's data is the link's target path, not a file. */
+function isSymlink(entry: yauzl.Entry): boolean {
+  const madeByUnix = entry.versionMadeBy >> 8 === 3;
+  return madeByUnix && ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
 }
 
 function readCentralDirectory(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {

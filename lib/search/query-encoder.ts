@@ -1,4 +1,6 @@
+import { env } from "@/lib/config/env";
 import { ModelNotReadyError, UnsupportedMediaError, ValidationError } from "@/lib/errors";
+import { readImageHeader } from "@/lib/images/derive";
 import { toModelPixels } from "@/lib/images/pixels";
 import { sniff } from "@/lib/images/sniff";
 // The inference modules only, not lib/la's index: the web process must not bundle the trainer.
@@ -57,9 +59,11 @@ export async function embedQueryImage(modelId: number, bytes: Buffer): Promise<F
     throw new ModelNotReadyError(`the encoder of model ${modelId} cannot be loaded: ${e.message}`);
   });
   const { resolution, channels } = encoder.config;
+  const maxPixels = env().LA_MAX_PIXELS;
+  await readImageHeader(bytes, kind.mime, maxPixels); // 413 for a decompression bomb, before any decode
   let pixels: Uint8Array;
   try {
-    pixels = await toModelPixels(bytes, resolution, channels);
+    pixels = await toModelPixels(bytes, resolution, channels, maxPixels);
   } catch (e) {
     throw new ValidationError(`the upload could not be decoded as ${kind.mime}: ${(e as Error).message}`);
   }

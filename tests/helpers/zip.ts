@@ -7,6 +7,8 @@ export interface ZipEntryInput {
   method?: "store" | "deflate";
   /** Overrides the uncompressed size written in the headers (to fake a zip bomb's or a liar's sizes). */
   declaredSize?: number;
+  /** Unix mode bits (e.g. 0o120777 for a symbolic link, whose data is the target path); marks the entry as made on Unix. */
+  unixMode?: number;
 }
 
 // CRC-32 (IEEE), table-driven.
@@ -44,7 +46,7 @@ export function makeZip(entries: ZipEntryInput[]): Buffer {
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(e.unixMode === undefined ? 20 : (3 << 8) | 20, 4); // version made by: 3 = Unix
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x0800, 8);
     central.writeUInt16LE(deflate ? 8 : 0, 10);
@@ -52,6 +54,7 @@ export function makeZip(entries: ZipEntryInput[]): Buffer {
     central.writeUInt32LE(body.length, 20);
     central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
+    if (e.unixMode !== undefined) central.writeUInt32LE((e.unixMode << 16) >>> 0, 38); // external attributes
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
     centrals.push(central, name);
