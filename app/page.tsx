@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { primaryButton } from "./_components/styles";
 import { getHealth, type Check } from "@/lib/health";
 
 export const dynamic = "force-dynamic";
@@ -6,11 +7,11 @@ export const dynamic = "force-dynamic";
 function StatusRow({ name, check, value }: { name: string; check: Check; value?: string }) {
   return (
     <li className="flex items-center justify-between gap-4 py-2" data-check={name} data-ok={check.ok}>
-      <span className="flex items-center gap-2">
+      <span className="flex shrink-0 items-center gap-2">
         <span className={`inline-block h-2.5 w-2.5 rounded-full ${check.ok ? "bg-emerald-500" : "bg-amber-500"}`} aria-hidden />
         {name}
       </span>
-      <span className="text-right text-sm text-zinc-600 dark:text-zinc-400">
+      <span className="min-w-0 break-all text-right text-sm text-zinc-600 dark:text-zinc-400">
         {value}
         {check.detail ? <span className="ml-2">{check.detail}</span> : null}
       </span>
@@ -28,7 +29,7 @@ export default async function HomePage() {
           Upload a collection, train a Local Aggregation encoder on it without labels, then search by image and
           explore the clusters it found.
         </p>
-        <Link href="/collections" className="inline-block rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500">
+        <Link href="/collections" className={primaryButton}>
           Open collections
         </Link>
       </section>
@@ -48,6 +49,11 @@ export default async function HomePage() {
             value={h.worker.heartbeatAgeSeconds === null ? "" : `heartbeat ${h.worker.heartbeatAgeSeconds}s ago`}
           />
         </ul>
+        {!h.worker.ok ? (
+          <p className="mt-3 text-sm text-amber-800 dark:text-amber-300" data-testid="worker-hint">
+            No worker is running, so training waits. Start one with <code className="whitespace-nowrap">npm run worker</code> (npm start runs one).
+          </p>
+        ) : null}
       </section>
     </div>
   );

@@ -14,7 +14,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           className="w-full rounded-md border border-zinc-300 bg-transparent px-3 py-2 dark:border-zinc-700"
         />
       </label>
-      {error ? <p role="alert" className="text-sm text-red-600">That token is not right.</p> : null}
+      {error ? <p role="alert" className="text-sm text-red-600 dark:text-red-400">That token is not right.</p> : null}
       <button type="submit" className="w-full rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500">
         Log in
       </button>

@@ -24,7 +24,7 @@ describe("collections and upload in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     await page.goto(`${server.url}/collections`);
     await page.getByLabel("New collection name").fill("Garden");
-    await page.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("button", { name: "Create", exact: true }).click();
     await page.waitForURL(/\/collections\/\d+$/);
     await expect.poll(() => page.getByRole("heading", { name: "Garden" }).count()).toBe(1);
     expect(await page.getByTestId("model-status").textContent()).toBe("no trained model yet");
@@ -43,7 +43,7 @@ describe("collections and upload in Chromium", () => {
       { name: "leaf-again.jpg", mimeType: "image/jpeg", buffer: await tile("#30a050") },
       { name: "garden.zip", mimeType: "application/zip", buffer: zip },
     ]);
-    await expect.poll(() => page.getByTestId("upload-summary").textContent(), { timeout: 30_000 }).toBe("4 stored · 1 duplicates · 2 rejected");
+    await expect.poll(() => page.getByTestId("upload-summary").textContent(), { timeout: 30_000 }).toBe("4 stored · 1 duplicate · 2 rejected");
     expect(await page.locator('[data-file="fake.jpg"]').getAttribute("data-state")).toBe("rejected");
     expect(await page.locator('[data-file="fake.jpg"]').textContent()).toContain("not an image: the content is a text file");
     expect(await page.locator('[data-file="garden.zip"]').textContent()).toContain("2 of 3 entries stored");

@@ -1,37 +1,65 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getCollection } from "@/lib/collections/collections.service";
 import { NotFoundError } from "@/lib/errors";
 import { Id } from "@/lib/images/browse";
 import { pixelFormat } from "@/lib/images/pixels";
+import { primaryButton, secondaryButton } from "../../_components/styles";
 import { CollectionView } from "../_components/CollectionView";
 
 export const dynamic = "force-dynamic";
 
-export default async function CollectionPage({ params }: { params: Promise<{ id: string }> }) {
+type Props = { params: Promise<{ id: string }> };
+
+async function load(params: Props["params"]) {
   const id = Id.safeParse((await params).id);
   if (!id.success) notFound();
-  const c = await getCollection(id.data).catch((e) => {
+  return getCollection(id.data).catch((e) => {
     if (e instanceof NotFoundError) notFound();
     throw e;
   });
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: (await load(params)).name };
+}
+
+export default async function CollectionPage({ params }: Props) {
+  const c = await load(params);
   const fmt = pixelFormat(c.settings);
+  const trained = c.activeModelId !== null;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h1 className="text-2xl font-semibold">{c.name}</h1>
+        <div className="min-w-0">
+          <h1 className="break-words text-2xl font-semibold">{c.name}</h1>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
             <span data-testid="image-count">{c.imageCount.toLocaleString("en")}</span> images · model input {fmt.resolution}x{fmt.resolution}
             {fmt.channels === 1 ? " grey" : " RGB"} ·{" "}
-            <span data-testid="model-status">{c.activeModelId ? `active model #${c.activeModelId}` : "no trained model yet"}</span>
+            <span data-testid="model-status">{trained ? `active model #${c.activeModelId}` : "no trained model yet"}</span>
           </p>
         </div>
-        <Link href={`/collections/${c.id}/train`} className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500">
-          Train
-        </Link>
+        {c.imageCount >= 2 ? (
+          <div className="flex gap-2">
+            {trained ? (
+              <Link href={`/collections/${c.id}/search`} className={primaryButton}>
+                Search
+              </Link>
+            ) : null}
+            <Link href={`/collections/${c.id}/train`} className={trained ? secondaryButton : primaryButton}>
+              Train
+            </Link>
+          </div>
+        ) : null}
       </div>
-      <CollectionView collectionId={c.id} labels={c.labels} />
+      {!trained && c.imageCount >= 2 ? (
+        <p className="rounded-md border border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-900 dark:border-indigo-900 dark:bg-indigo-950 dark:text-indigo-200" data-testid="next-step">
+          Next: <Link href={`/collections/${c.id}/train`} className="font-medium underline">train a model</Link> on these{" "}
+          {c.imageCount.toLocaleString("en")} images. The quick preset takes minutes; search and clusters open when it is done.
+        </p>
+      ) : null}
+      <CollectionView collectionId={c.id} labels={c.labels} imageCount={c.imageCount} />
     </div>
   );
 }

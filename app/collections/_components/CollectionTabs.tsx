@@ -11,7 +11,10 @@ const TABS: { href: string; label: string; also?: string }[] = [
   { href: "/train", label: "Training", also: "/models" },
 ];
 
-/** The sections of one collection; the longest matching prefix is the current one. */
+/**
+ * The sections of one collection; the longest matching prefix is the current one. On a phone the
+ * collection's name sits above the tabs, and the tab row scrolls sideways inside itself if it must.
+ */
 export function CollectionTabs({ collectionId, name }: { collectionId: number; name: string }) {
   const pathname = usePathname();
   const base = `/collections/${collectionId}`;
@@ -19,30 +22,40 @@ export function CollectionTabs({ collectionId, name }: { collectionId: number; n
   const current = TABS.filter((t) => within(t.href) || (t.also !== undefined && within(t.also)))
     .sort((a, b) => b.href.length - a.href.length)[0];
   return (
-    <nav aria-label={`Collection ${name}`} className="-mx-4 mb-6 overflow-x-auto border-b border-zinc-200 px-4 dark:border-zinc-800">
-      <div className="flex items-center gap-1">
-        <Link href="/collections" className="mr-2 shrink-0 py-2 text-sm text-zinc-500 hover:underline">
-          Collections /
+    <div className="-mx-4 -mt-2 mb-6 border-b border-zinc-200 px-4 dark:border-zinc-800 sm:flex sm:items-end sm:gap-4">
+      <p className="flex min-w-0 items-center gap-1.5 py-2 text-sm">
+        <Link href="/collections" className="shrink-0 text-zinc-600 hover:underline dark:text-zinc-400">
+          Collections
         </Link>
-        <span className="mr-4 shrink-0 py-2 text-sm font-semibold">{name}</span>
-        {TABS.map((t) => {
-          const active = t === current;
-          return (
-            <Link
-              key={t.href}
-              href={base + t.href}
-              aria-current={active ? "page" : undefined}
-              className={`shrink-0 border-b-2 px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-indigo-500 ${
-                active
-                  ? "border-indigo-600 font-medium text-indigo-700 dark:text-indigo-300"
-                  : "border-transparent text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white"
-              }`}
-            >
-              {t.label}
-            </Link>
-          );
-        })}
-      </div>
-    </nav>
+        <span aria-hidden className="text-zinc-400 dark:text-zinc-600">
+          /
+        </span>
+        <Link href={base} className="truncate font-semibold hover:underline" title={name}>
+          {name}
+        </Link>
+      </p>
+      <nav aria-label={`Collection ${name}`} className="-mx-4 overflow-x-auto px-4 sm:mx-0 sm:px-0">
+        <ul className="flex">
+          {TABS.map((t) => {
+            const active = t === current;
+            return (
+              <li key={t.href} className="shrink-0">
+                <Link
+                  href={base + t.href}
+                  aria-current={active ? "page" : undefined}
+                  className={`-mb-px block border-b-2 px-3 py-2.5 text-sm ${
+                    active
+                      ? "border-indigo-600 font-medium text-indigo-700 dark:border-indigo-400 dark:text-indigo-300"
+                      : "border-transparent text-zinc-600 hover:border-zinc-300 hover:text-zinc-900 dark:text-zinc-400 dark:hover:border-zinc-600 dark:hover:text-white"
+                  }`}
+                >
+                  {t.label}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+    </div>
   );
 }

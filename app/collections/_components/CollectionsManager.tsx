@@ -2,7 +2,9 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
+import { EmptyState } from "../../_components/EmptyState";
+import { primaryButton } from "../../_components/styles";
 import { jsonOrThrow } from "./api";
 
 interface Item {
@@ -19,15 +21,17 @@ export function CollectionsManager({ collections }: { collections: Item[] }) {
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const nameInput = useRef<HTMLInputElement>(null);
 
-  async function act(fn: () => Promise<unknown>) {
+  /** Runs fn; a failure is shown by whoever called (onError), next to the form that failed. */
+  async function act(fn: () => Promise<unknown>, onError: (message: string | null) => void = setError) {
     setBusy(true);
-    setError(null);
+    onError(null);
     try {
       await fn();
       router.refresh();
     } catch (e) {
-      setError((e as Error).message);
+      onError((e as Error).message);
     } finally {
       setBusy(false);
     }
@@ -44,30 +48,47 @@ export function CollectionsManager({ collections }: { collections: Item[] }) {
   return (
     <div className="space-y-4">
       <form
-        className="flex max-w-xl gap-2"
+        className="max-w-xl space-y-1"
+        aria-label="New collection"
         onSubmit={(e) => {
           e.preventDefault();
           void create();
         }}
       >
-        <input
-          aria-label="New collection name"
-          className="flex-1 rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
-          placeholder="New collection name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-        />
-        <button type="submit" disabled={busy || !name.trim()} className={`${button} bg-indigo-600 text-white hover:bg-indigo-500`}>
-          Create
-        </button>
+        <div className="flex gap-2">
+          <input
+            ref={nameInput}
+            aria-label="New collection name"
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? "create-error" : undefined}
+            maxLength={200}
+            className={`min-w-0 flex-1 rounded-md border bg-white px-3 py-2 text-sm dark:bg-zinc-900 ${error ? "border-red-500" : "border-zinc-300 dark:border-zinc-700"}`}
+            placeholder="New collection name, e.g. Holiday 2024"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <button type="submit" disabled={busy || !name.trim()} className={primaryButton}>
+            Create
+          </button>
+        </div>
+        {error ? (
+          <p role="alert" id="create-error" className="text-sm text-red-700 dark:text-red-400">
+            {error}
+          </p>
+        ) : null}
       </form>
-      {error ? (
-        <p role="alert" className="text-sm text-red-600">
-          {error}
-        </p>
-      ) : null}
       {collections.length === 0 ? (
-        <p className="text-zinc-600 dark:text-zinc-400">No collections yet. Create one, then drop photos or a zip into it.</p>
+        <EmptyState
+          title="No collections yet"
+          action={
+            <button type="button" className={primaryButton} onClick={() => nameInput.current?.focus()}>
+              Create your first collection
+            </button>
+          }
+        >
+          A collection is a set of photos the service learns from. Name one above and press Create, then drop photos,
+          folders or a .zip into it. From a terminal: <code className="whitespace-nowrap">npm run la -- import ~/Pictures --collection Pictures</code>
+        </EmptyState>
       ) : (
         <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
           {collections.map((c) => (
@@ -79,24 +100,31 @@ export function CollectionsManager({ collections }: { collections: Item[] }) {
   );
 }
 
-function Row({ item, busy, act }: { item: Item; busy: boolean; act: (fn: () => Promise<unknown>) => Promise<void> }) {
+type Act = (fn: () => Promise<unknown>, onError?: (message: string | null) => void) => Promise<void>;
+
+function Row({ item, busy, act }: { item: Item; busy: boolean; act: Act }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(item.name);
+  const [error, setError] = useState<string | null>(null);
   const rename = () =>
     act(async () => {
       const res = await fetch(`/api/collections/${item.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
       await jsonOrThrow(res);
       setEditing(false);
-    });
+    }, setError);
   const remove = () => {
     if (!confirm(`Delete "${item.name}" with its ${item.imageCount} images and models? This cannot be undone.`)) return;
-    void act(async () => jsonOrThrow(await fetch(`/api/collections/${item.id}`, { method: "DELETE" })));
+    void act(async () => jsonOrThrow(await fetch(`/api/collections/${item.id}`, { method: "DELETE" })), setError);
   };
   return (
-    <li className="flex items-center gap-4 px-4 py-3" data-collection={item.name}>
+    <li className="px-4 py-3" data-collection={item.name}>
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
       {editing ? (
         <form
-          className="flex flex-1 gap-2"
+          className="flex min-w-0 flex-1 gap-2"
+          onKeyDown={(e) => {
+            if (e.key === "Escape") setEditing(false);
+          }}
           onSubmit={(e) => {
             e.preventDefault();
             void rename();
@@ -104,7 +132,7 @@ function Row({ item, busy, act }: { item: Item; busy: boolean; act: (fn: () => P
         >
           <input
             aria-label="Collection name"
-            className="flex-1 rounded-md border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+            className="min-w-0 flex-1 rounded-md border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
             value={name}
             autoFocus
             onChange={(e) => setName(e.target.value)}
@@ -112,26 +140,34 @@ function Row({ item, busy, act }: { item: Item; busy: boolean; act: (fn: () => P
           <button type="submit" disabled={busy} className={`${button} bg-indigo-600 text-white`}>
             Save
           </button>
-          <button type="button" className={`${button} text-zinc-600`} onClick={() => setEditing(false)}>
+          <button type="button" className={`${button} text-zinc-600 dark:text-zinc-400`} onClick={() => setEditing(false)}>
             Cancel
           </button>
         </form>
       ) : (
         <>
-          <Link href={`/collections/${item.id}`} className="flex-1 font-medium hover:underline">
-            {item.name}
-          </Link>
-          <span className="text-sm text-zinc-600 dark:text-zinc-400">
-            {item.imageCount.toLocaleString("en")} images{item.activeModelId ? " · model ready" : ""}
-          </span>
+          <div className="min-w-0 flex-1">
+            <Link href={`/collections/${item.id}`} className="block truncate font-medium hover:underline">
+              {item.name}
+            </Link>
+            <span className="text-sm text-zinc-600 dark:text-zinc-400">
+              {item.imageCount.toLocaleString("en")} images · {item.activeModelId ? "trained, searchable" : item.imageCount < 2 ? "add photos" : "not trained yet"}
+            </span>
+          </div>
           <button type="button" className={`${button} text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800`} onClick={() => setEditing(true)}>
             Rename
           </button>
-          <button type="button" disabled={busy} className={`${button} text-red-700 hover:bg-red-50 dark:hover:bg-red-950`} onClick={remove}>
+          <button type="button" disabled={busy} className={`${button} text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950`} onClick={remove}>
             Delete
           </button>
         </>
       )}
+      </div>
+      {error ? (
+        <p role="alert" className="mt-1 text-sm text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      ) : null}
     </li>
   );
 }

@@ -74,9 +74,13 @@ export function ImageGrid({ collectionId, labels, version }: { collectionId: num
     return () => ro.disconnect();
   }, []);
 
-  const columns = Math.max(1, Math.floor(width / TILE));
+  // Columns of about TILE px, stretched to fill the width (two to a row on a phone).
+  const inner = Math.max(0, width - 8);
+  const columns = Math.max(2, Math.floor(inner / TILE));
+  const tile = inner > 0 ? Math.floor(inner / columns) : TILE;
   const rows = Math.ceil(images.length / columns);
-  const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => scroller.current, estimateSize: () => TILE, overscan: 4 });
+  const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => scroller.current, estimateSize: () => tile, overscan: 4 });
+  useEffect(() => virtualizer.measure(), [tile, virtualizer]);
   const items = virtualizer.getVirtualItems();
   const lastRow = items.length > 0 ? items[items.length - 1].index : -1;
 
@@ -90,7 +94,8 @@ export function ImageGrid({ collectionId, labels, version }: { collectionId: num
         <input
           aria-label="Search by file name"
           placeholder="Search file names"
-          className="w-56 rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+          type="search"
+          className="w-56 max-w-full rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
           value={q}
           onChange={(e) => setQ(e.target.value)}
         />
@@ -109,19 +114,23 @@ export function ImageGrid({ collectionId, labels, version }: { collectionId: num
             ))}
           </select>
         ) : null}
-        <span className="text-zinc-500" data-testid="grid-count">
+        <span className="text-zinc-600 dark:text-zinc-400" data-testid="grid-count">
           {images.length}
           {cursor ? "+" : ""} shown
         </span>
-        {error ? <span className="text-red-600">{error}</span> : null}
+        {error ? (
+          <span role="alert" className="text-red-700 dark:text-red-400">
+            Could not load the images: {error}
+          </span>
+        ) : null}
       </div>
       <div ref={scroller} className="max-h-[70vh] min-h-40 overflow-y-auto rounded-lg border border-zinc-200 dark:border-zinc-800" data-testid="image-grid">
-        {cursor !== undefined && images.length === 0 ? <p className="p-6 text-sm text-zinc-500">No images{q || label ? " match" : " yet"}.</p> : null}
+        {cursor !== undefined && images.length === 0 ? <p className="p-6 text-sm text-zinc-600 dark:text-zinc-400">{q || label ? "No image matches these filters." : "No images yet: drop some on the box above."}</p> : null}
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {items.map((row) => (
-            <div key={row.key} className="absolute left-0 flex gap-2 px-2" style={{ top: row.start, height: TILE, paddingTop: 8 }}>
+            <div key={row.key} className="absolute left-0 flex gap-2 px-2" style={{ top: row.start, height: tile, paddingTop: 8 }}>
               {images.slice(row.index * columns, (row.index + 1) * columns).map((img) => (
-                <div key={img.id} className="group relative" style={{ width: TILE - 8, height: TILE - 8 }}>
+                <div key={img.id} className="group relative" style={{ width: tile - 8, height: tile - 8 }}>
                 <Link
                   href={`/collections/${collectionId}/images/${img.id}`}
                   className="relative block h-full w-full overflow-hidden rounded-md bg-zinc-100 dark:bg-zinc-900"
@@ -136,7 +145,7 @@ export function ImageGrid({ collectionId, labels, version }: { collectionId: num
                 </Link>
                 <Link
                   href={`/collections/${collectionId}/search?imageId=${img.id}`}
-                  className="absolute right-1 top-1 rounded bg-white/90 px-1.5 py-0.5 text-[11px] font-medium text-zinc-800 opacity-0 shadow group-hover:opacity-100 focus:opacity-100"
+                  className="absolute right-1 top-1 rounded bg-white/90 px-2 py-1 text-xs font-medium text-zinc-800 shadow [@media(hover:hover)]:opacity-0 [@media(hover:hover)]:group-focus-within:opacity-100 [@media(hover:hover)]:group-hover:opacity-100"
                   aria-label={`Find images similar to ${img.name}`}
                 >
                   similar

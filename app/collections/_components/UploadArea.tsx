@@ -15,6 +15,8 @@ interface Item {
 }
 
 const PARALLEL = 2;
+/** The file picker's id, for buttons elsewhere on the page that open it. */
+export const UPLOAD_INPUT_ID = "upload-files";
 
 /** Drag-and-drop (files, folders, zips) or pick; each file is its own request, with progress and outcome. */
 export function UploadArea({ collectionId, onUploaded }: { collectionId: number; onUploaded: () => void }) {
@@ -82,6 +84,7 @@ export function UploadArea({ collectionId, onUploaded }: { collectionId: number;
 
   const done = items.flatMap((i) => i.outcomes);
   const count = (k: Outcome["outcome"]) => done.filter((o) => o.outcome === k).length;
+  const pending = items.filter((i) => i.state === "queued" || i.state === "uploading").length;
 
   return (
     <section aria-label="Upload" className="space-y-3">
@@ -98,11 +101,11 @@ export function UploadArea({ collectionId, onUploaded }: { collectionId: number;
         }`}
       >
         <p className="font-medium">Drop photos, folders or zip archives here</p>
-        <p className="text-zinc-500">JPEG, PNG, WebP, GIF, AVIF, TIFF · exact duplicates are linked, not stored twice</p>
+        <p className="text-zinc-600 dark:text-zinc-400">JPEG, PNG, WebP, GIF, AVIF, TIFF · exact duplicates are linked, not stored twice</p>
         <div className="flex flex-wrap items-center justify-center gap-3">
           <label className="cursor-pointer rounded-md bg-zinc-900 px-3 py-1.5 font-medium text-white hover:bg-zinc-700 dark:bg-zinc-100 dark:text-zinc-900">
             Choose files
-            <input data-testid="file-input" type="file" multiple className="sr-only" onChange={(e) => fromInput(e.target.files)} />
+            <input id={UPLOAD_INPUT_ID} data-testid="file-input" type="file" multiple className="sr-only" onChange={(e) => fromInput(e.target.files)} />
           </label>
           <label className="cursor-pointer rounded-md border border-zinc-300 px-3 py-1.5 font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
             Choose a folder
@@ -121,12 +124,19 @@ export function UploadArea({ collectionId, onUploaded }: { collectionId: number;
       </div>
       {items.length > 0 ? (
         <div className="rounded-lg border border-zinc-200 dark:border-zinc-800">
-          <p className="border-b border-zinc-200 px-3 py-2 text-sm dark:border-zinc-800" data-testid="upload-summary">
-            {count("stored")} stored · {count("duplicate")} duplicates · {count("rejected")} rejected
-            {items.some((i) => i.state === "queued" || i.state === "uploading") ? " · uploading..." : ""}
+          <p className="border-b border-zinc-200 px-3 py-2 text-sm dark:border-zinc-800" aria-live="polite">
+            <span data-testid="upload-summary">
+              {count("stored")} stored · {count("duplicate")} {count("duplicate") === 1 ? "duplicate" : "duplicates"} · {count("rejected")} rejected
+            </span>
+            {pending > 0 ? <span className="text-zinc-600 dark:text-zinc-400"> · {pending} of {items.length} files still uploading…</span> : null}
+            {pending === 0 ? (
+              <button type="button" onClick={() => setItems([])} className="float-right text-sm text-zinc-600 hover:underline dark:text-zinc-400">
+                Clear list
+              </button>
+            ) : null}
           </p>
           <ul className="max-h-64 divide-y divide-zinc-100 overflow-y-auto text-sm dark:divide-zinc-800" data-testid="upload-results">
-            {items.map((i) => (
+            {[...items].sort((a, b) => attention(b) - attention(a)).map((i) => (
               <UploadRow key={i.key} item={i} />
             ))}
           </ul>
@@ -134,6 +144,13 @@ export function UploadArea({ collectionId, onUploaded }: { collectionId: number;
       ) : null}
     </section>
   );
+}
+
+/** Rows that need a look come first: failures and rejections, then zips and duplicates, then the rest. */
+function attention(i: Item): number {
+  if (i.state === "failed" || i.outcomes.some((o) => o.outcome === "rejected")) return 3;
+  if (i.outcomes.length > 1 || i.outcomes.some((o) => o.outcome === "duplicate")) return 2;
+  return i.state === "uploading" ? 1 : 0;
 }
 
 const badge: Record<Outcome["outcome"], string> = {
@@ -152,16 +169,22 @@ function UploadRow({ item }: { item: Item }) {
           {item.name}
         </span>
         {item.state === "uploading" || item.state === "queued" ? (
-          <span className="h-1.5 w-24 overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800">
+          <span
+            role="progressbar"
+            aria-label={`Uploading ${item.name}`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(item.progress * 100)}
+            data-testid="upload-progress"
+            className="h-1.5 w-24 shrink-0 overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800"
+          >
             <span className="block h-full bg-indigo-500" style={{ width: `${Math.round(item.progress * 100)}%` }} />
           </span>
         ) : null}
+        {item.state === "queued" ? <span className="text-xs text-zinc-500 dark:text-zinc-400">waiting</span> : null}
         {single ? <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${badge[single.outcome]}`}>{single.outcome}</span> : null}
-        {item.state === "done" && !single ? (
-          <span className="text-xs text-zinc-500">
-            {item.outcomes.filter((o) => o.outcome === "stored").length} of {item.outcomes.length} entries stored
-          </span>
-        ) : null}
+        {item.state === "done" && !single ? <ArchiveSummary outcomes={item.outcomes} /> : null}
+        {item.state === "failed" ? <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${badge.rejected}`}>failed</span> : null}
       </div>
       {single?.reason ? <p className="text-xs text-red-700 dark:text-red-400">{single.reason}</p> : null}
       {item.error ? <p className="text-xs text-red-700 dark:text-red-400">{item.error}</p> : null}
@@ -177,6 +200,20 @@ function UploadRow({ item }: { item: Item }) {
         </ul>
       ) : null}
     </li>
+  );
+}
+
+/** "16 of 17 entries stored · 1 duplicate · 2 rejected" for a zip. */
+function ArchiveSummary({ outcomes }: { outcomes: Outcome[] }) {
+  const n = (k: Outcome["outcome"]) => outcomes.filter((o) => o.outcome === k).length;
+  const dup = n("duplicate");
+  const rej = n("rejected");
+  return (
+    <span className="shrink-0 text-xs text-zinc-600 dark:text-zinc-400">
+      {n("stored")} of {outcomes.length} entries stored
+      {dup ? ` · ${dup} duplicate${dup > 1 ? "s" : ""}` : ""}
+      {rej ? ` · ${rej} rejected` : ""}
+    </span>
   );
 }
 

@@ -2,6 +2,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getClusterOverview, getNearDuplicates, thumbUrl } from "@/lib/clusters/clusters.query";
 import { Id } from "@/lib/images/browse";
+import { EmptyState } from "../../../_components/EmptyState";
+import { primaryButton, secondaryButton, textLink } from "../../../_components/styles";
 import { ClusterCard } from "./_components/cluster-card";
 import { loadOrNotReady } from "./_components/load";
 import { ScaleQuality } from "./_components/quality";
@@ -16,15 +18,24 @@ export default async function ClustersPage({ params, searchParams }: { params: P
   const { scale } = await searchParams;
   const loaded = await loadOrNotReady(() => getClusterOverview(id.data, scale));
   if ("notReady" in loaded) {
+    const untrained = /no trained model/.test(loaded.notReady);
     return (
-      <div className="space-y-2">
+      <div className="space-y-6">
         <h1 className="text-2xl font-semibold">Clusters</h1>
-        <p className="text-zinc-600 dark:text-zinc-400" data-testid="not-ready">
-          {loaded.notReady}
-        </p>
-        <Link href={`/collections/${id.data}/train`} className="text-sm text-indigo-600 hover:underline">
-          Train a model
-        </Link>
+        <EmptyState
+          title={untrained ? "Clusters appear after training" : "The clusters are not ready yet"}
+          action={
+            <Link href={`/collections/${id.data}/train`} className={primaryButton}>
+              {untrained ? "Train a model" : "See the training progress"}
+            </Link>
+          }
+        >
+          <p data-testid="not-ready">
+            {untrained
+              ? "The trained model groups similar photos by itself, at several scales from broad themes down to near-duplicates, without any labels."
+              : `The last step of training (clustering) has not finished: ${loaded.notReady}.`}
+          </p>
+        </EmptyState>
       </div>
     );
   }
@@ -38,19 +49,19 @@ export default async function ClustersPage({ params, searchParams }: { params: P
           <h1 className="text-2xl font-semibold">Clusters</h1>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
             Found without labels by{" "}
-            <Link className="text-indigo-600 hover:underline" href={`/collections/${o.collection.id}/models/${o.modelId}`}>
+            <Link className={textLink} href={`/collections/${o.collection.id}/models/${o.modelId}`}>
               model #{o.modelId}
             </Link>
             . Images belong partly to their nearest clusters.
           </p>
         </div>
-        <div className="flex items-center gap-3">
+        <div className="flex flex-wrap items-center gap-3">
           <ScaleSwitcher scales={o.scales} current={o.scale.scale} href={(s) => `/collections/${o.collection.id}/clusters?scale=${encodeURIComponent(s)}`} />
           <Link
             href={`/collections/${o.collection.id}/clusters/map?scale=${encodeURIComponent(o.scale.scale)}`}
-            className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500"
+            className={secondaryButton}
           >
-            Map
+            Show on the map
           </Link>
         </div>
       </div>
@@ -65,7 +76,7 @@ export default async function ClustersPage({ params, searchParams }: { params: P
       {duplicates ? (
         <section className="space-y-3" data-testid="near-duplicates">
           <h2 className="font-medium">
-            Near-duplicates <span className="text-sm font-normal text-zinc-500">cosine ≥ {duplicates.threshold} · {duplicates.groups.length} groups</span>
+            Near-duplicates <span className="text-sm font-normal text-zinc-600 dark:text-zinc-400">cosine ≥ {duplicates.threshold.toFixed(3)} · {duplicates.groups.length} {duplicates.groups.length === 1 ? "group" : "groups"}</span>
           </h2>
           {duplicates.groups.length === 0 ? <p className="text-sm text-zinc-600 dark:text-zinc-400">None found.</p> : null}
           <ul className="space-y-2">
@@ -77,7 +88,7 @@ export default async function ClustersPage({ params, searchParams }: { params: P
                     <img src={thumbUrl(imageId)} alt="" loading="lazy" className="h-16 w-16 rounded object-cover ring-indigo-500 hover:ring-2" />
                   </Link>
                 ))}
-                {g.length > 12 ? <span className="self-center text-sm text-zinc-500">+{g.length - 12}</span> : null}
+                {g.length > 12 ? <span className="self-center text-sm text-zinc-600 dark:text-zinc-400">+{g.length - 12}</span> : null}
               </li>
             ))}
           </ul>

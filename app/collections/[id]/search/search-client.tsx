@@ -8,7 +8,6 @@ type Query = { kind: "image"; imageId: number } | { kind: "upload"; file: Blob; 
 
 interface Props {
   collectionId: number;
-  trained: boolean;
   initialImageId: number | null;
   maxK: number;
 }
@@ -25,7 +24,18 @@ async function runSearch(collectionId: number, query: Query, k: number, minScore
   return body as SearchResponse;
 }
 
-export function SearchClient({ collectionId, trained, initialImageId, maxK }: Props) {
+type ResultCluster = SearchResponse["results"][number]["clusters"][number];
+const SCALE_ORDER = ["coarse", "medium", "fine"];
+
+/** A result's strongest cluster at each scale, coarse to fine (the cluster pages name them the same way). */
+function strongestPerScale(clusters: ResultCluster[]): ResultCluster[] {
+  const best = new Map<string, ResultCluster>();
+  for (const c of clusters) if (!best.has(c.scale) || best.get(c.scale)!.weight < c.weight) best.set(c.scale, c);
+  const rank = (s: string) => (SCALE_ORDER.includes(s) ? SCALE_ORDER.indexOf(s) : SCALE_ORDER.length);
+  return [...best.values()].sort((a, b) => rank(a.scale) - rank(b.scale) || a.scale.localeCompare(b.scale));
+}
+
+export function SearchClient({ collectionId, initialImageId, maxK }: Props) {
   const [query, setQuery] = useState<Query | null>(initialImageId ? { kind: "image", imageId: initialImageId } : null);
   const [k, setK] = useState(20);
   const [minScore, setMinScore] = useState("");
@@ -52,7 +62,7 @@ export function SearchClient({ collectionId, trained, initialImageId, maxK }: Pr
 
   // Every change of query, k or minimum score searches again; only the newest answer is shown.
   useEffect(() => {
-    if (!query || !trained || k < 1 || k > maxK) return;
+    if (!query || k < 1 || k > maxK) return;
     const ticket = ++latest.current;
     const started = performance.now();
     setBusy(true);
@@ -71,7 +81,7 @@ export function SearchClient({ collectionId, trained, initialImageId, maxK }: Pr
         setBusy(false);
       },
     );
-  }, [collectionId, query, k, minScore, trained, maxK]);
+  }, [collectionId, query, k, minScore, maxK]);
 
   // A pasted image (Ctrl+V anywhere on the page) becomes the query.
   useEffect(() => {
@@ -84,6 +94,7 @@ export function SearchClient({ collectionId, trained, initialImageId, maxK }: Pr
     return () => window.removeEventListener("paste", onPaste);
   }, [chooseFile]);
 
+  const kInvalid = !Number.isInteger(k) || k < 1 || k > maxK;
   const preview = query?.kind === "upload" ? query.previewUrl : query ? `/api/images/${query.imageId}/thumb` : null;
 
   return (
@@ -104,7 +115,8 @@ export function SearchClient({ collectionId, trained, initialImageId, maxK }: Pr
             const file = e.dataTransfer.files[0];
             if (file) chooseFile(file);
           }}
-          className={`flex min-h-36 flex-1 items-center gap-4 rounded-lg border-2 border-dashed p-4 text-left transition ${
+          aria-describedby="drop-hint"
+          className={`flex min-h-36 min-w-0 flex-[1_1_16rem] items-center gap-4 rounded-lg border-2 border-dashed p-4 text-left transition ${
             dragging ? "border-indigo-500 bg-indigo-50 dark:bg-indigo-950" : "border-zinc-300 hover:border-zinc-400 dark:border-zinc-700"
           }`}
         >
@@ -112,8 +124,11 @@ export function SearchClient({ collectionId, trained, initialImageId, maxK }: Pr
             // eslint-disable-next-line @next/next/no-img-element
             <img src={preview} alt="query" data-testid="query-preview" className="h-28 w-28 rounded-md object-cover" />
           ) : null}
-          <span className="text-sm text-zinc-600 dark:text-zinc-400">
-            Drop a photo here, paste one (Ctrl+V), or click to choose a file. It is searched, not stored.
+          <span className="space-y-1 text-sm">
+            <span className="block font-medium">{preview ? "Search with another photo" : "Search with a photo"}</span>
+            <span id="drop-hint" className="block text-zinc-600 dark:text-zinc-400">
+              Drop a photo here, paste one (Ctrl+V), or press to choose a file. It is searched, not stored. Or press <em>similar</em> on any image.
+            </span>
           </span>
         </button>
         <input
@@ -128,7 +143,7 @@ export function SearchClient({ collectionId, trained, initialImageId, maxK }: Pr
             e.target.value = "";
           }}
         />
-        <div className="flex flex-col justify-center gap-3 rounded-lg border border-zinc-200 p-4 text-sm dark:border-zinc-800">
+        <div className="flex flex-[1_1_12rem] flex-col justify-center gap-3 rounded-lg border border-zinc-200 p-4 text-sm sm:flex-none dark:border-zinc-800">
           <label className="flex items-center justify-between gap-3">
             Results (k)
             <input
@@ -138,9 +153,16 @@ export function SearchClient({ collectionId, trained, initialImageId, maxK }: Pr
               value={k}
               data-testid="k-input"
               onChange={(e) => setK(Number(e.target.value))}
-              className="w-20 rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+              aria-invalid={kInvalid || undefined}
+              aria-describedby={kInvalid ? "k-error" : undefined}
+              className={`w-20 rounded border px-2 py-1 dark:bg-zinc-900 ${kInvalid ? "border-red-500" : "border-zinc-300 dark:border-zinc-700"}`}
             />
           </label>
+          {kInvalid ? (
+            <p id="k-error" role="alert" className="text-xs text-red-700 dark:text-red-400">
+              k must be a whole number from 1 to {maxK}.
+            </p>
+          ) : null}
           <label className="flex items-center justify-between gap-3">
             Minimum score
             <input
@@ -164,6 +186,8 @@ export function SearchClient({ collectionId, trained, initialImageId, maxK }: Pr
         </p>
       ) : null}
 
+      {!result && !error && busy ? <p className="text-sm text-zinc-600 dark:text-zinc-400" role="status">Searching…</p> : null}
+
       {result ? (
         <section aria-labelledby="results" className="space-y-3">
           <h2 id="results" className="flex flex-wrap items-baseline gap-x-3 text-sm text-zinc-600 dark:text-zinc-400">
@@ -175,12 +199,12 @@ export function SearchClient({ collectionId, trained, initialImageId, maxK }: Pr
               search {result.timings.searchMs.toFixed(2)} ms
               {roundTripMs !== null ? ` · ${roundTripMs.toFixed(0)} ms round trip` : ""}
             </span>
-            {busy ? <span className="text-indigo-600">searching…</span> : null}
+            {busy ? <span className="text-indigo-700 dark:text-indigo-300">searching…</span> : null}
           </h2>
           <ul className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-6" data-testid="results">
             {result.results.map((r) => (
               <li key={r.imageId} data-testid="result" data-image-id={r.imageId} className="overflow-hidden rounded-lg border border-zinc-200 dark:border-zinc-800">
-                <Link href={`/collections/${collectionId}/images/${r.imageId}`}>
+                <Link href={`/collections/${collectionId}/images/${r.imageId}`} className="block">
                   {/* eslint-disable-next-line @next/next/no-img-element */}
                   <img src={r.thumbnailUrl} alt={`image ${r.imageId}`} loading="lazy" className="aspect-square w-full bg-zinc-100 object-cover dark:bg-zinc-900" />
                 </Link>
@@ -190,30 +214,33 @@ export function SearchClient({ collectionId, trained, initialImageId, maxK }: Pr
                     <button
                       type="button"
                       onClick={() => similarTo(r.imageId)}
-                      className="rounded bg-zinc-100 px-2 py-0.5 text-zinc-700 hover:bg-indigo-100 hover:text-indigo-800 dark:bg-zinc-800 dark:text-zinc-300"
+                      title="Search for images similar to this one"
+                      className="rounded bg-zinc-100 px-2 py-1 text-zinc-700 hover:bg-indigo-100 hover:text-indigo-800 dark:bg-zinc-800 dark:text-zinc-300 dark:hover:bg-indigo-950 dark:hover:text-indigo-200"
                     >
                       similar
                     </button>
                   </div>
                   {r.clusters.length ? (
-                    <div className="flex flex-wrap gap-1">
-                      {r.clusters.map((c) => (
-                        <Link
-                          key={c.clusterId}
-                          href={`/collections/${collectionId}/clusters/${c.clusterId}`}
-                          title={`weight ${c.weight.toFixed(2)}`}
-                          className="rounded bg-indigo-50 px-1.5 py-0.5 text-indigo-800 hover:underline dark:bg-indigo-950 dark:text-indigo-300"
-                        >
-                          {c.name ?? `${c.scale} #${c.index}`}
-                        </Link>
+                    <ul className="space-y-0.5" aria-label="Clusters">
+                      {strongestPerScale(r.clusters).map((c) => (
+                        <li key={c.clusterId} className="flex min-w-0 items-baseline gap-1">
+                          <span className="shrink-0 text-zinc-500 dark:text-zinc-400">{c.scale}</span>
+                          <Link
+                            href={`/collections/${collectionId}/clusters/${c.clusterId}`}
+                            title={`${c.name ?? `Cluster ${c.index + 1}`}: membership ${Math.round(c.weight * 100)}%`}
+                            className="truncate text-indigo-700 hover:underline dark:text-indigo-300"
+                          >
+                            {c.name ?? `Cluster ${c.index + 1}`}
+                          </Link>
+                        </li>
                       ))}
-                    </div>
+                    </ul>
                   ) : null}
                 </div>
               </li>
             ))}
           </ul>
-          {result.results.length === 0 ? <p className="text-sm text-zinc-500">Nothing at or above the minimum score.</p> : null}
+          {result.results.length === 0 ? <p className="text-sm text-zinc-600 dark:text-zinc-400">Nothing at or above the minimum score: lower it or clear it.</p> : null}
         </section>
       ) : null}
     </div>

@@ -3,18 +3,20 @@
 import { CategoryScale, Chart as ChartJS, Filler, LinearScale, LineElement, PointElement, Tooltip } from "chart.js";
 import { Line } from "react-chartjs-2";
 import type { MetricPoint } from "@/lib/jobs/job.service";
+import { useChartTheme } from "../../../_components/chart-theme";
 
 ChartJS.register(CategoryScale, LinearScale, PointElement, LineElement, Tooltip, Filler);
 
 /** The live training loss, one point per progress write (about one a second). */
 export function LossChart({ points }: { points: MetricPoint[] }) {
+  const theme = useChartTheme();
   const data = {
     labels: points.map((p) => `epoch ${p.epoch} · step ${p.step}`),
     datasets: [
       {
         label: "loss",
         data: points.map((p) => p.loss),
-        borderColor: "rgb(79, 70, 229)",
+        borderColor: theme === "dark" ? "rgb(129, 140, 248)" : "rgb(79, 70, 229)",
         backgroundColor: "rgba(79, 70, 229, 0.12)",
         fill: true,
         pointRadius: points.length > 60 ? 0 : 2,
@@ -25,6 +27,7 @@ export function LossChart({ points }: { points: MetricPoint[] }) {
   return (
     <div className="h-64" data-testid="loss-chart">
       <Line
+        key={theme}
         data={data}
         options={{
           responsive: true,

@@ -23,6 +23,8 @@ export function SettingsForm({ collectionId, view, onSaved }: { collectionId: nu
     Object.fromEntries(FIELDS.map((f) => [f.key, view.settings[f.key] === undefined ? "" : String(view.settings[f.key])])),
   );
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  // The fields an error message names ("kBg 5000 exceeds ..."), marked next to the message.
+  const invalid = message && !message.ok ? FIELDS.map((f) => f.key).filter((k) => new RegExp(`\\b${k}\\b`).test(message.text)) : [];
 
   async function save(e: React.FormEvent) {
     e.preventDefault();
@@ -38,27 +40,32 @@ export function SettingsForm({ collectionId, view, onSaved }: { collectionId: nu
   return (
     <form onSubmit={(e) => void save(e)} className="space-y-3" data-testid="settings-form">
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-5">
-        {FIELDS.map((f) => (
-          <label key={f.key} className="text-xs text-zinc-600 dark:text-zinc-400">
+        {FIELDS.map((f) => {
+          const bad = invalid.includes(f.key);
+          return (
+          <label key={f.key} className={`text-xs ${bad ? "text-red-700 dark:text-red-400" : "text-zinc-600 dark:text-zinc-400"}`}>
             {f.label}
             <input
               name={f.key}
+              aria-invalid={bad || undefined}
+              aria-describedby={bad ? "settings-message" : undefined}
               type="number"
               step={f.step ?? "1"}
               value={values[f.key]}
               placeholder={view.resolved ? String(view.resolved[f.key]) : "default"}
               onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
-              className="mt-1 block w-full rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+              className={`mt-1 block w-full rounded-md border bg-white px-2 py-1 text-sm text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100 ${bad ? "border-red-500 ring-1 ring-red-500" : "border-zinc-300 dark:border-zinc-700"}`}
             />
           </label>
-        ))}
+          );
+        })}
       </div>
       <div className="flex items-center gap-3">
-        <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900">
+        <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900">
           Save settings
         </button>
         {message ? (
-          <span role={message.ok ? "status" : "alert"} data-testid="settings-message" className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-600"}`}>
+          <span role={message.ok ? "status" : "alert"} id="settings-message" data-testid="settings-message" className={`text-sm ${message.ok ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`}>
             {message.text}
           </span>
         ) : null}

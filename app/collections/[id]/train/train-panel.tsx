@@ -1,6 +1,8 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
+import { primaryButton, secondaryButton } from "../../../_components/styles";
 import type { JobView, MetricPoint } from "@/lib/jobs/job.service";
 import type { PresetName } from "@/lib/jobs/presets";
 import type { TrainingSettingsView } from "@/lib/jobs/training.service";
@@ -103,6 +105,7 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
   }
 
   const selected = settings.presets.find((p) => p.name === preset);
+  const chainDone = current === null && chain.length > 1 && chain.every((j) => j.status === "succeeded");
   const live = current ?? trainJob;
   return (
     <div className="space-y-6">
@@ -111,8 +114,9 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
           Train a new model
         </h2>
         <fieldset className="grid gap-2 sm:grid-cols-3" disabled={current !== null || busy}>
+          <legend className="sr-only">Preset</legend>
           {settings.presets.map((p) => (
-            <label key={p.name} className={`cursor-pointer rounded-md border p-3 text-sm ${preset === p.name ? "border-indigo-500 ring-1 ring-indigo-500" : "border-zinc-200 dark:border-zinc-700"}`}>
+            <label key={p.name} className={`cursor-pointer rounded-md border p-3 text-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-indigo-500 ${preset === p.name ? "border-indigo-500 bg-indigo-50/50 ring-1 ring-indigo-500 dark:bg-indigo-950/40" : "border-zinc-200 dark:border-zinc-700"}`}>
               <input type="radio" name="preset" value={p.name} checked={preset === p.name} onChange={() => setPreset(p.name)} className="mr-2" />
               <span className="font-medium capitalize">{p.name}</span>
               <span className="block text-zinc-600 dark:text-zinc-400">
@@ -121,7 +125,7 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
             </label>
           ))}
         </fieldset>
-        <p className="text-xs text-zinc-500">
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">
           Estimate at {selected?.imgPerSec ?? "–"} images/s ({selected?.basis === "measured" ? "measured on this collection" : "reference speed of this machine class"}).
           {settings.resolved
             ? ` ${settings.resolved.resolution}x${settings.resolved.resolution}x${settings.resolved.channels}, batch ${settings.resolved.batchSize}, H ${settings.resolved.clusterings}, m ${settings.resolved.m}, k_bg ${settings.resolved.kBg}, τ ${settings.resolved.tau}, lr ${settings.resolved.lr}.`
@@ -155,8 +159,17 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
             </button>
           ) : null}
           {error ? (
-            <span role="alert" className="text-sm text-red-600">
+            <span role="alert" className="text-sm text-red-700 dark:text-red-400">
               {error}
+            </span>
+          ) : null}
+          {settings.imageCount < 2 ? (
+            <span className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="empty-state">
+              Training needs at least two photos.{" "}
+              <a href={`/collections/${collectionId}`} className="font-medium text-indigo-700 underline dark:text-indigo-300">
+                Upload photos
+              </a>{" "}
+              first.
             </span>
           ) : null}
         </div>
@@ -167,8 +180,19 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
           <div className="flex flex-wrap items-center justify-between gap-3">
             <h2 id="progress" className="font-medium">
               Model #{live.modelId}: <span data-testid="job-type">{live.type}</span> <span data-testid="job-status">{live.status}</span>
-              {live.phase && live.status === "running" ? <span className="text-zinc-500" data-testid="phase"> · {PHASES[live.phase] ?? live.phase}</span> : null}
+              {chainDone ? <span className="text-emerald-700 dark:text-emerald-400"> · trained, indexed and clustered</span> : null}
+              {live.phase && live.status === "running" ? <span className="text-zinc-600 dark:text-zinc-400" data-testid="phase"> · {PHASES[live.phase] ?? live.phase}</span> : null}
             </h2>
+            {chainDone ? (
+              <div className="flex gap-2" data-testid="next-steps">
+                <Link href={`/collections/${collectionId}/search`} className={primaryButton}>
+                  Search
+                </Link>
+                <Link href={`/collections/${collectionId}/clusters`} className={secondaryButton}>
+                  See the clusters
+                </Link>
+              </div>
+            ) : null}
             {current ? (
               <button
                 type="button"
@@ -181,15 +205,15 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
               </button>
             ) : null}
           </div>
-          <ol className="flex gap-2 text-xs">
+          <ol className="flex flex-wrap gap-2 text-xs" aria-label="Steps">
             {chain.map((j) => (
-              <li key={j.id} className={`rounded px-2 py-1 ${j.status === "succeeded" ? "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300" : j.status === "running" ? "bg-indigo-100 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-300" : j.status === "queued" ? "bg-zinc-100 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300" : "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300"}`}>
+              <li key={j.id} data-testid="chain-step" data-type={j.type} data-status={j.status} className={`rounded px-2 py-1 ${j.status === "succeeded" ? "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300" : j.status === "running" ? "bg-indigo-100 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-300" : j.status === "queued" ? "bg-zinc-100 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300" : "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300"}`}>
                 {j.type} · {j.status}
               </li>
             ))}
           </ol>
           <div>
-            <div className="h-3 w-full overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fractionDone(live) * 100)}>
+            <div className="h-3 w-full overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800" role="progressbar" aria-label="Training progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fractionDone(live) * 100)}>
               <div className="h-full bg-indigo-600 transition-[width] duration-500" style={{ width: `${fractionDone(live) * 100}%` }} data-testid="progress-bar" />
             </div>
             <dl className="mt-3 grid grid-cols-2 gap-3 text-sm sm:grid-cols-5">
@@ -199,10 +223,14 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
               <Stat label="Images/s" value={live.imgPerSec !== null ? live.imgPerSec.toFixed(0) : "–"} testId="img-per-sec" />
               <Stat label="ETA" value={live.status === "running" ? formatSeconds(live.etaSeconds) : "–"} testId="eta" />
             </dl>
-            {live.resumedFromEpoch ? <p className="mt-2 text-xs text-zinc-500">Resumed from the checkpoint of epoch {live.resumedFromEpoch}.</p> : null}
-            {live.error ? <p className="mt-2 text-sm text-red-600">{live.error}</p> : null}
+            {live.resumedFromEpoch ? <p className="mt-2 text-xs text-zinc-600 dark:text-zinc-400">Resumed from the checkpoint of epoch {live.resumedFromEpoch}.</p> : null}
+            {live.error ? (
+              <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-400">
+                {live.error}
+              </p>
+            ) : null}
           </div>
-          {points.length ? <LossChart points={points} /> : <p className="text-sm text-zinc-500">The loss curve appears with the first training steps.</p>}
+          {points.length ? <LossChart points={points} /> : <p className="text-sm text-zinc-600 dark:text-zinc-400">The loss curve appears with the first training steps.</p>}
         </section>
       ) : null}
 
@@ -210,7 +238,7 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
         <h2 id="models" className="font-medium">
           Model history
         </h2>
-        <ModelTable models={history.models} />
+        <ModelTable collectionId={collectionId} models={history.models} />
       </section>
     </div>
   );
@@ -219,7 +247,7 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
 function Stat({ label, value, testId }: { label: string; value: string; testId: string }) {
   return (
     <div>
-      <dt className="text-xs text-zinc-500">{label}</dt>
+      <dt className="text-xs text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className="font-medium tabular-nums" data-testid={testId}>
         {value}
       </dd>

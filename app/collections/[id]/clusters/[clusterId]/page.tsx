@@ -15,7 +15,7 @@ function Thumb({ collectionId, imageId, caption }: { collectionId: number; image
     <Link href={`/collections/${collectionId}/images/${imageId}`} className="group block" data-testid="member">
       {/* eslint-disable-next-line @next/next/no-img-element */}
       <img src={thumbUrl(imageId)} alt="" loading="lazy" className="aspect-square w-full rounded object-cover ring-indigo-500 group-hover:ring-2" />
-      <span className="block text-center text-[11px] tabular-nums text-zinc-500">{caption}</span>
+      <span className="block text-center text-[11px] tabular-nums text-zinc-500 dark:text-zinc-400">{caption}</span>
     </Link>
   );
 }
@@ -36,7 +36,7 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
   return (
     <div className="space-y-8">
       <div className="space-y-3">
-        <Link href={`${base}?scale=${encodeURIComponent(cluster.scale)}`} className="text-sm text-zinc-500 hover:underline">
+        <Link href={`${base}?scale=${encodeURIComponent(cluster.scale)}`} className="text-sm text-zinc-500 dark:text-zinc-400 hover:underline">
           Clusters · <span className="capitalize">{cluster.scale}</span>
         </Link>
         <h1 className="text-2xl font-semibold" data-testid="cluster-title">
@@ -63,12 +63,12 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
         </ul>
         <div className="flex gap-4 text-sm">
           {offset > 0 ? (
-            <Link className="text-indigo-600 hover:underline" href={`?offset=${Math.max(0, offset - PAGE)}`}>
+            <Link className="text-indigo-600 dark:text-indigo-400 hover:underline" href={`?offset=${Math.max(0, offset - PAGE)}`}>
               Previous
             </Link>
           ) : null}
           {offset + members.length < cluster.size ? (
-            <Link className="text-indigo-600 hover:underline" href={`?offset=${offset + PAGE}`}>
+            <Link className="text-indigo-600 dark:text-indigo-400 hover:underline" href={`?offset=${offset + PAGE}`}>
               Next ({offset + members.length} of {cluster.size})
             </Link>
           ) : null}
@@ -94,7 +94,7 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
         <ul className="grid grid-cols-2 gap-4 sm:grid-cols-3 md:grid-cols-6" data-testid="neighbours">
           {neighbours.map((c) => (
             <li key={c.id}>
-              <ClusterCard collectionId={cluster.collectionId} cluster={c} extra={<div className="text-xs text-zinc-500">similarity {c.similarity.toFixed(2)}</div>} />
+              <ClusterCard collectionId={cluster.collectionId} cluster={c} extra={<div className="text-xs text-zinc-500 dark:text-zinc-400">similarity {c.similarity.toFixed(2)}</div>} />
             </li>
           ))}
         </ul>

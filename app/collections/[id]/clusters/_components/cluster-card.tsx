@@ -43,11 +43,11 @@ export function ClusterCard({ collectionId, cluster, extra }: { collectionId: nu
         )}
       </div>
       <div className="space-y-1 px-3 py-2">
-        <div className="truncate text-sm font-medium group-hover:text-indigo-600" data-testid="cluster-name">
+        <div className="truncate text-sm font-medium group-hover:text-indigo-700 dark:group-hover:text-indigo-300" data-testid="cluster-name">
           {clusterTitle(cluster)}
         </div>
         <div className="flex items-center justify-between gap-2 whitespace-nowrap text-xs text-zinc-600 dark:text-zinc-400">
-          <span className="tabular-nums">{cluster.size.toLocaleString("en")} images</span>
+          <span className="tabular-nums" data-testid="cluster-size">{cluster.size.toLocaleString("en")} images</span>
           <StabilityBar value={cluster.stability} />
         </div>
         {extra}

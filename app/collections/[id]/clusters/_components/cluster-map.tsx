@@ -127,7 +127,7 @@ export function ClusterMap({ collectionId, initialScale }: { collectionId: numbe
     }
     ctx.putImageData(img, 0, 0);
     if (hover) {
-      ctx.strokeStyle = "#111";
+      ctx.strokeStyle = matchMedia("(prefers-color-scheme: dark)").matches ? "#f4f4f5" : "#111";
       ctx.lineWidth = 2;
       ctx.beginPath();
       ctx.arc((map.xy[2 * hover.i] - x0) * scale + dot / 2, (map.xy[2 * hover.i + 1] - y0) * scale + dot / 2, 6, 0, 2 * Math.PI);
@@ -208,7 +208,12 @@ export function ClusterMap({ collectionId, initialScale }: { collectionId: numbe
     return () => c.removeEventListener("wheel", stop);
   }, []);
 
-  if (error) return <p className="text-rose-600" role="alert">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+        The map cannot be shown: {error}
+      </p>
+    );
   const scale = map?.scales[scaleIndex];
   const hovered = map && hover ? { id: map.ids[hover.i], cluster: map.labels[scaleIndex][hover.i] } : null;
   return (
@@ -241,12 +246,12 @@ export function ClusterMap({ collectionId, initialScale }: { collectionId: numbe
             >
               Reset view
             </button>
-            <span className="text-zinc-500" data-testid="map-count">
+            <span className="text-zinc-600 dark:text-zinc-400" data-testid="map-count">
               {map.n.toLocaleString("en")} images · {map.method.toUpperCase()} layout · drag to pan, scroll to zoom
             </span>
           </>
         ) : (
-          <span className="text-zinc-500">Loading the map…</span>
+          <span className="text-zinc-600 dark:text-zinc-400" role="status">Loading the map…</span>
         )}
       </div>
       <div ref={box} className="relative overflow-hidden rounded-lg border border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900">

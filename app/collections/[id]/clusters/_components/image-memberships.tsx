@@ -29,19 +29,19 @@ export async function ImageMemberships({ collectionId, imageId }: { collectionId
           <ul className="space-y-3">
             {scales.map((s) => (
               <li key={s.scale} data-scale={s.scale}>
-                <div className="mb-1 text-xs uppercase tracking-wide text-zinc-500">
+                <div className="mb-1 text-xs uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
                   {s.scale} · {s.m} clusters
                 </div>
                 <ul className="space-y-1">
                   {s.clusters.map((c) => (
                     <li key={c.clusterId}>
                       <Link href={`/collections/${collectionId}/clusters/${c.clusterId}`} className="group flex items-center gap-3 text-sm" data-testid="membership">
-                        <span className="w-40 truncate group-hover:text-indigo-600">{clusterTitle(c)}</span>
+                        <span className="w-28 shrink-0 truncate group-hover:text-indigo-700 sm:w-40 dark:group-hover:text-indigo-300">{clusterTitle(c)}</span>
                         <span className="h-2 flex-1 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800">
                           <span className={`block h-full ${c.rank === 0 ? "bg-indigo-600" : "bg-indigo-300"}`} style={{ width: `${Math.max(1, c.weight * 100)}%` }} />
                         </span>
-                        <span className="w-12 text-right tabular-nums">{pct(c.weight)}</span>
-                        <span className="w-20 text-right text-xs tabular-nums text-zinc-500">{c.size.toLocaleString("en")} images</span>
+                        <span className="w-10 shrink-0 text-right tabular-nums">{pct(c.weight)}</span>
+                        <span className="hidden w-20 text-right text-xs tabular-nums sm:inline text-zinc-500 dark:text-zinc-400">{c.size.toLocaleString("en")} images</span>
                       </Link>
                     </li>
                   ))}
@@ -60,7 +60,7 @@ export async function ImageMemberships({ collectionId, imageId }: { collectionId
                 <Link href={`/collections/${collectionId}/images/${h.imageId}`} className="group block">
                   {/* eslint-disable-next-line @next/next/no-img-element */}
                   <img src={thumbUrl(h.imageId)} alt="" loading="lazy" className="aspect-square w-full rounded object-cover ring-indigo-500 group-hover:ring-2" />
-                  <span className="block text-center text-[11px] tabular-nums text-zinc-500">{h.score.toFixed(2)}</span>
+                  <span className="block text-center text-[11px] tabular-nums text-zinc-500 dark:text-zinc-400">{h.score.toFixed(2)}</span>
                 </Link>
               </li>
             ))}

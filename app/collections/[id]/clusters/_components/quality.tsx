@@ -4,7 +4,7 @@ import { pct } from "./cluster-card";
 function Stat({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
   return (
     <div className="rounded-md border border-zinc-200 px-3 py-2 dark:border-zinc-800" title={hint}>
-      <div className="text-xs text-zinc-500">{label}</div>
+      <div className="text-xs text-zinc-500 dark:text-zinc-400">{label}</div>
       <div className="text-lg font-semibold tabular-nums" data-testid={testId}>
         {value}
       </div>

@@ -33,13 +33,14 @@ export function RenameForm({ clusterId, name, placeholder }: { clusterId: number
         placeholder={placeholder}
         maxLength={80}
         aria-label="Cluster name"
-        className="w-64 rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+        aria-invalid={state.error ? true : undefined}
+        className="w-64 max-w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
       />
       <button type="submit" disabled={state.busy} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50">
         {state.busy ? "Saving…" : "Rename"}
       </button>
-      {state.saved ? <span className="text-sm text-emerald-600" role="status">Saved</span> : null}
-      {state.error ? <span className="text-sm text-rose-600" role="alert">{state.error}</span> : null}
+      {state.saved ? <span className="text-sm text-emerald-700 dark:text-emerald-400" role="status">Saved</span> : null}
+      {state.error ? <span className="text-sm text-red-700 dark:text-red-400" role="alert">{state.error}</span> : null}
     </form>
   );
 }

@@ -14,7 +14,7 @@ export function ScaleSwitcher({ scales, current, href }: { scales: ScaleView[]; 
             s.scale === current ? "bg-indigo-600 text-white" : "hover:bg-zinc-100 dark:hover:bg-zinc-800"
           }`}
         >
-          <span className="capitalize">{s.scale}</span> <span className={s.scale === current ? "text-indigo-100" : "text-zinc-500"}>{s.m}</span>
+          <span className="capitalize">{s.scale}</span> <span className={s.scale === current ? "text-indigo-100" : "text-zinc-500 dark:text-zinc-400"}>{s.m}</span>
         </Link>
       ))}
     </nav>

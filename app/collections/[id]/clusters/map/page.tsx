@@ -2,6 +2,9 @@ import { notFound } from "next/navigation";
 import { getCollection } from "@/lib/collections/collections.service";
 import { NotFoundError } from "@/lib/errors";
 import { Id } from "@/lib/images/browse";
+import Link from "next/link";
+import { EmptyState } from "../../../../_components/EmptyState";
+import { primaryButton } from "../../../../_components/styles";
 import { ClusterMap } from "../_components/cluster-map";
 
 export const dynamic = "force-dynamic";
@@ -19,9 +22,22 @@ export default async function MapPage({ params, searchParams }: { params: Promis
     <div className="space-y-4">
       <div>
         <h1 className="text-2xl font-semibold">Map of the collection</h1>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">Nearby dots are images the model finds similar; colours are its clusters.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">Nearby dots are images the model finds similar; colours are its clusters. Hover a dot to see the image, click to open it.</p>
       </div>
-      <ClusterMap collectionId={c.id} initialScale={scale} />
+      {c.activeModelId ? (
+        <ClusterMap collectionId={c.id} initialScale={scale} />
+      ) : (
+        <EmptyState
+          title="The map appears after training"
+          action={
+            <Link href={`/collections/${c.id}/train`} className={primaryButton}>
+              Train a model
+            </Link>
+          }
+        >
+          It lays out every photo of the collection in 2-D, so that photos the trained model finds similar sit close together.
+        </EmptyState>
+      )}
     </div>
   );
 }

@@ -43,7 +43,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
         <dl className="space-y-2 text-sm">
           {rows.map(([k, v]) => (
             <div key={k}>
-              <dt className="text-zinc-500">{k}</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">{k}</dt>
               <dd className="break-all" data-field={k}>
                 {v ?? "—"}
               </dd>

@@ -3,6 +3,7 @@
 import { BarElement, CategoryScale, Chart as ChartJS, Legend, LinearScale, Tooltip } from "chart.js";
 import { Bar } from "react-chartjs-2";
 import type { DensityReport } from "@/lib/la/density";
+import { useChartTheme } from "../../../../_components/chart-theme";
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, Tooltip, Legend);
 
@@ -12,6 +13,7 @@ ChartJS.register(CategoryScale, LinearScale, BarElement, Tooltip, Legend);
  * much more than the background one.
  */
 export function DensityChart({ report }: { report: DensityReport }) {
+  const theme = useChartTheme();
   const { local, background } = report;
   const bins = local.counts.length;
   const width = (local.hi - local.lo) / bins;
@@ -30,6 +32,7 @@ export function DensityChart({ report }: { report: DensityReport }) {
   return (
     <div className="h-72" data-testid="density-chart">
       <Bar
+        key={theme}
         data={data}
         options={{
           responsive: true,

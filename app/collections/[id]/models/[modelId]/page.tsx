@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 function Fact({ label, value }: { label: string; value: React.ReactNode }) {
   return (
     <div>
-      <dt className="text-xs text-zinc-500">{label}</dt>
+      <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
       <dd className="font-medium tabular-nums">{value}</dd>
     </div>
   );
@@ -38,14 +38,14 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   return (
     <div className="space-y-8">
       <div>
-        <Link href={`/collections/${model.collectionId}/train`} className="text-sm text-zinc-500 hover:underline">
+        <Link href={`/collections/${model.collectionId}/train`} className="text-sm text-zinc-500 dark:text-zinc-400 hover:underline">
           Training
         </Link>
         <h1 className="text-2xl font-semibold">Model #{model.id}</h1>
         <dl className="mt-3 flex flex-wrap gap-x-8 gap-y-2 text-sm">
           <Fact label="Status" value={model.status} />
           <Fact label="Images" value={model.imageCount.toLocaleString("en")} />
-          {model.parentId ? <Fact label="Fine-tuned from" value={<Link className="text-indigo-600 hover:underline" href={`/collections/${model.collectionId}/models/${model.parentId}`}>#{model.parentId}</Link>} /> : null}
+          {model.parentId ? <Fact label="Fine-tuned from" value={<Link className="text-indigo-600 dark:text-indigo-400 hover:underline" href={`/collections/${model.collectionId}/models/${model.parentId}`}>#{model.parentId}</Link>} /> : null}
           {config.epochs !== undefined ? <Fact label="Epochs" value={config.epochs} /> : null}
           {config.clusterings !== undefined ? <Fact label="H x m (training)" value={`${config.clusterings} x ${config.m}`} /> : null}
           {config.kBg !== undefined ? <Fact label="k_bg" value={config.kBg} /> : null}
@@ -65,7 +65,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             ))}
             {collection.activeModelId === model.id ? (
               <li className="self-center">
-                <Link className="text-indigo-600 hover:underline" href={`/collections/${model.collectionId}/clusters`}>
+                <Link className="text-indigo-600 dark:text-indigo-400 hover:underline" href={`/collections/${model.collectionId}/clusters`}>
                   Explore
                 </Link>
               </li>
@@ -95,10 +95,10 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             <DensityChart report={report} />
             {report.accuracyByDifference ? (
               <div className="space-y-1">
-                <p className="text-sm text-zinc-500">kNN accuracy by local − background difference, tenths of the images</p>
+                <p className="text-sm text-zinc-500 dark:text-zinc-400">kNN accuracy by local − background difference, tenths of the images</p>
                 <table className="text-sm" data-testid="density-accuracy">
                   <thead>
-                    <tr className="text-left text-xs text-zinc-500">
+                    <tr className="text-left text-xs text-zinc-500 dark:text-zinc-400">
                       <th className="pr-6 font-normal">difference</th>
                       <th className="pr-6 font-normal">images</th>
                       <th className="font-normal">accuracy</th>
