@@ -1,5 +1,5 @@
 import { env } from "@/lib/config/env";
-import { ModelNotReadyError, UnsupportedMediaError, ValidationError } from "@/lib/errors";
+import { ModelNotReadyError, PayloadTooLargeError, UnsupportedMediaError, ValidationError } from "@/lib/errors";
 import { readImageHeader } from "@/lib/images/derive";
 import { toModelPixels } from "@/lib/images/pixels";
 import { sniff } from "@/lib/images/sniff";
@@ -60,11 +60,12 @@ export async function embedQueryImage(modelId: number, bytes: Buffer): Promise<F
   });
   const { resolution, channels } = encoder.config;
   const maxPixels = env().LA_MAX_PIXELS;
-  await readImageHeader(bytes, kind.mime, maxPixels); // 413 for a decompression bomb, before any decode
   let pixels: Uint8Array;
   try {
+    await readImageHeader(bytes, kind.mime, maxPixels); // a decompression bomb is refused before any decode
     pixels = await toModelPixels(bytes, resolution, channels, maxPixels);
   } catch (e) {
+    if (e instanceof PayloadTooLargeError) throw e;
     throw new ValidationError(`the upload could not be decoded as ${kind.mime}: ${(e as Error).message}`);
   }
   return embed(encoder, pixels, 1);
