@@ -16,7 +16,7 @@ export interface Health {
   database: Check;
   migrations: Check & { applied: number; expected: number };
   faiss: Check;
-  tfjs: Check & { backend?: string; customKernels?: string[] };
+  tfjs: Check & { backend?: string; customKernels?: string[]; nativeKernels?: boolean };
   dataDir: Check & { path: string };
   worker: Check & { heartbeatAgeSeconds: number | null };
 }
@@ -47,7 +47,7 @@ async function checkMigrations(): Promise<Health["migrations"]> {
 async function checkTf(): Promise<Health["tfjs"]> {
   try {
     const info = await initBackend(env().LA_BACKEND);
-    return { ok: true, backend: info.name, customKernels: info.customKernels, detail: info.fallbackReason };
+    return { ok: true, backend: info.name, customKernels: info.customKernels, nativeKernels: info.nativeKernels, detail: info.fallbackReason };
   } catch (e) {
     return { ok: false, detail: (e as Error).message };
   }

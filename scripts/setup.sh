@@ -35,8 +35,8 @@ else
   echo "up to date"
 fi
 
-step "faiss-node addon"
-bash scripts/build-faiss.sh
+step "native addons (faiss-node, kernels)"
+bash scripts/build-native.sh
 
 step "database migrations"
 mkdir -p "${LA_DATA_DIR:-./data}"

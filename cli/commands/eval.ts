@@ -14,7 +14,7 @@ import { loadFashionMnist } from "@/lib/la/datasets/fashion-mnist";
 const usage = `usage: npm run la -- eval --dataset fashion-mnist --method la|ir|raw|random
   [--epochs E=20] [--warmup W] [--subset N] [--seed S=0] [--json]
   [--m M] [--kbg K] [--lr LR] [--batch B] [--clusterings H] [--wd WD] [--width W]
-  [--crop-min A=0.2] [--jitter J=0.4] [--density] [--checkpoint-dir DIR] [--init-from DIR] [--threads T=1]`;
+  [--crop-min A=0.2] [--jitter J=0.4] [--lr-decay E1,E2|none] [--density] [--checkpoint-dir DIR] [--init-from DIR] [--threads T=1]`;
 
 
 function num(v: string | undefined, name: string): number | undefined {
@@ -44,6 +44,7 @@ export async function run(argv: string[]): Promise<number> {
       width: { type: "string" },
       "crop-min": { type: "string" },
       jitter: { type: "string" },
+      "lr-decay": { type: "string" },
       density: { type: "boolean", default: false },
       "checkpoint-dir": { type: "string" },
       "init-from": { type: "string" },
@@ -57,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const started = performance.now();
   const backend = await initBackend();
-  console.error(`backend: ${backend.name}${backend.customKernels.length ? ` (custom kernels: ${backend.customKernels.join(", ")})` : ""}`);
+  console.error(`backend: ${backend.name}${backend.nativeKernels ? ", native BLAS kernels" : ""}${backend.customKernels.length ? ` (custom kernels: ${backend.customKernels.join(", ")})` : ""}`);
   const trainSet = await loadFashionMnist("train", num(a.subset, "subset"));
   const testSet = await loadFashionMnist("test");
   const n = trainSet.n;
@@ -77,6 +78,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(a.clusterings && { clusterings: num(a.clusterings, "clusterings") }),
     ...(a.wd && { weightDecay: num(a.wd, "wd") }),
     ...(a.width && { widthMultiplier: num(a.width, "width") }),
+    // Explicit decay epochs let a run branch from another's checkpoint on the same lr schedule.
+    ...(a["lr-decay"] && { lrDecayEpochs: a["lr-decay"] === "none" ? [] : a["lr-decay"].split(",").map((e) => num(e, "lr-decay")!) }),
   };
   const jitter = num(a.jitter, "jitter");
   overrides.augmentation = { ...(a["crop-min"] && { cropAreaMin: num(a["crop-min"], "crop-min") }), ...(jitter !== undefined && { brightness: jitter, contrast: jitter }) };
@@ -141,6 +144,7 @@ export async function run(argv: string[]): Promise<number> {
     threads: num(a.threads, "threads"),
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     backend: backend.name,
+    native_kernels: backend.nativeKernels ?? false,
     ...(density && {
       density: {
         local_mean: density.local.mean,

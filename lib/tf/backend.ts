@@ -11,6 +11,8 @@ export interface BackendInfo {
   nativePackage?: string;
   /** Kernels the project registered itself (WASM only). */
   customKernels: string[];
+  /** WASM only: convolutions, matmul and top-k run on the native BLAS addon (native/kernels). */
+  nativeKernels?: boolean;
   /** Why a preferred backend was not used. */
   fallbackReason?: string;
 }
@@ -58,9 +60,9 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
     await activate("cpu");
     return { name: "cpu", customKernels: [] };
   }
-  const customKernels = registerWasmKernels();
+  const { kernels, native } = registerWasmKernels();
   await activate("wasm");
-  return { name: "wasm", customKernels, fallbackReason };
+  return { name: "wasm", customKernels: kernels, nativeKernels: native, fallbackReason };
 }
 
 /**

@@ -24,6 +24,7 @@ describe("GET /api/health on a real next start", () => {
     // The bundler must not break the path to the .wasm files (else TF.js silently runs on "cpu").
     expect(body.tfjs).toMatchObject({ ok: true, backend: "wasm" });
     expect(body.tfjs.customKernels).toContain("Conv2DBackpropFilter");
+    expect(body.tfjs.nativeKernels).toBe(true); // the server found and loaded native/kernels
     expect(body.dataDir).toMatchObject({ ok: true, path: process.env.LA_DATA_DIR });
     expect(body.worker).toMatchObject({ ok: false, heartbeatAgeSeconds: null });
   });

@@ -1,6 +1,9 @@
 /**
  * Registers the project's own WASM kernels (the WASM backend lacks Conv2DBackpropFilter and has a slow
- * Conv2DBackpropInput). Idempotent; returns the names of the kernels it registered.
+ * Conv2DBackpropInput). Convolutions, matmul and top-k run on the native BLAS addon when it is built
+ * (native.ts) and LA_NATIVE_KERNELS is not "0"; else the convolution gradients run on the XNNPACK-based
+ * kernels of this folder and the rest on the built-ins.
+ * Idempotent; returns the names of the kernels it registered and whether the native ones are in use.
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
@@ -9,29 +12,26 @@ import { castConfig } from "./cast";
 import { fusedBatchNormConfig } from "./fused-batch-norm";
 import { identityConfig } from "./identity";
 import { meanConfig } from "./mean";
+import { loadNativeKernels, nativeConfigs } from "./native";
 import { sumConfig } from "./sum";
 import { tileConfig } from "./tile";
 import { transposeConfig } from "./transpose";
+import { builtinConfig } from "./wasm-ops";
 
-const configs: tf.KernelConfig[] = [
-  conv2dBackpropFilterConfig,
-  conv2dBackpropInputConfig,
-  sumConfig,
-  meanConfig,
-  tileConfig,
-  identityConfig,
-  castConfig,
-  fusedBatchNormConfig,
-  transposeConfig,
-];
+const common: tf.KernelConfig[] = [sumConfig, meanConfig, tileConfig, identityConfig, castConfig, fusedBatchNormConfig, transposeConfig];
 
-export function registerWasmKernels(): string[] {
-  for (const config of configs) {
+export function registerWasmKernels({ native = process.env.LA_NATIVE_KERNELS !== "0" } = {}): { kernels: string[]; native: boolean } {
+  const useNative = native && loadNativeKernels() !== null;
+  const convs = useNative
+    ? nativeConfigs
+    : [...[tf.Conv2D, tf.FusedConv2D, tf.BatchMatMul, tf.TopK].map(builtinConfig), conv2dBackpropFilterConfig, conv2dBackpropInputConfig];
+  for (const config of [...convs, ...common]) {
     const current = tf.getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
-    // Replacing a built-in: unregister first, or registerKernel warns about the duplicate.
+    // Replacing a kernel: unregister first, or registerKernel warns about the duplicate.
     if (current) tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel(config);
   }
-  return configs.map((c) => c.kernelName);
+  const names = useNative ? nativeConfigs.map((c) => c.kernelName) : [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput];
+  return { kernels: [...names, ...common.map((c) => c.kernelName)], native: useNative };
 }

@@ -25,7 +25,12 @@ function builtin(kernelName: string): tf.KernelConfig {
 }
 
 // Capture the built-ins that the project replaces before the replacements are registered.
-for (const name of ["Conv2DBackpropInput", "Sum", "Mean", "Tile", "Identity", "Cast", "FusedBatchNorm", "Transpose"]) builtin(name);
+for (const name of ["Conv2D", "FusedConv2D", "Conv2DBackpropInput", "BatchMatMul", "TopK", "Sum", "Mean", "Tile", "Identity", "Cast", "FusedBatchNorm", "Transpose"]) builtin(name);
+
+/** The built-in kernel's config, to restore it after a replacement. */
+export function builtinConfig(kernelName: string): tf.KernelConfig {
+  return builtin(kernelName);
+}
 
 /** Runs the WASM backend's built-in kernel `kernelName`; the caller owns (and releases) the result. */
 export function runWasm(backend: BackendWasm, kernelName: string, inputs: Inputs, attrs: Attrs = {}): tf.TensorInfo {

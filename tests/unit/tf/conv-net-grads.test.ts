@@ -23,13 +23,13 @@ function gradsOfSmallNet(batch: number, size: number, channels: number): tf.Tens
   });
 }
 
-describe("gradient of a small conv net on wasm vs cpu", () => {
+describe.each([{ native: true }, { native: false }])("gradient of a small conv net on wasm (native $native) vs cpu", ({ native }) => {
   it.each([
     { batch: 4, size: 8, channels: 1 },
     { batch: 3, size: 9, channels: 3 },
     { batch: 8, size: 12, channels: 2 },
   ])("batch=$batch size=$size channels=$channels", async ({ batch, size, channels }) => {
-    const { cpu, wasm } = await onCpuAndWasm(() => gradsOfSmallNet(batch, size, channels));
+    const { cpu, wasm } = await onCpuAndWasm(() => gradsOfSmallNet(batch, size, channels), { native });
     const names = ["conv1 filter", "conv2 filter", "BN scale", "BN offset"];
     names.forEach((name, i) => expect(relError(wasm[i], cpu[i]), name).toBeLessThan(1e-4));
   });

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { registerWasmKernels } from "@/lib/tf/kernels";
+import { loadNativeKernels } from "@/lib/tf/kernels/native";
 import { onCpuAndWasm, relError, seeded, type Shape4 } from "./helpers";
 
 type Case = { x: Shape4; filter: Shape4; stride: number; pad: "same" | "valid" };
@@ -23,12 +24,18 @@ const cases: Case[] = [
 describe("registerWasmKernels", () => {
   it("should register once and return the same names when called again", () => {
     const first = registerWasmKernels();
-    expect(first).toEqual(expect.arrayContaining(["Conv2DBackpropFilter", "Conv2DBackpropInput"]));
+    expect(first.kernels).toEqual(expect.arrayContaining(["Conv2DBackpropFilter", "Conv2DBackpropInput"]));
     expect(registerWasmKernels()).toEqual(first);
+  });
+
+  it("should run the native addon's kernels, which setup builds", () => {
+    expect(loadNativeKernels()).not.toBeNull();
+    expect(registerWasmKernels()).toMatchObject({ native: true, kernels: expect.arrayContaining(["Conv2D", "BatchMatMul", "TopK"]) });
+    expect(registerWasmKernels({ native: false })).toMatchObject({ native: false, kernels: expect.not.arrayContaining(["Conv2D"]) });
   });
 });
 
-describe("conv2d gradients on wasm vs cpu", () => {
+describe.each([{ native: true }, { native: false }])("conv2d gradients on wasm (native $native) vs cpu", ({ native }) => {
   it.each(cases)("x=$x filter=$filter stride=$stride pad=$pad", async ({ x, filter, stride, pad }) => {
     const xValues = seeded(tf.util.sizeFromShape(x), 1);
     const wValues = seeded(tf.util.sizeFromShape(filter), 2);
@@ -40,10 +47,38 @@ describe("conv2d gradients on wasm vs cpu", () => {
         // A random linear loss makes dy random, so every tap of the gradient is exercised.
         const r = tf.tensor(seeded(y.size, 3), y.shape);
         const loss = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).mul(r).sum();
-        return tf.grads(loss)([xs, ws]);
+        return [y, ...tf.grads(loss)([xs, ws])];
       }),
+      { native },
     );
-    expect(relError(wasm[0], cpu[0])).toBeLessThan(1e-4); // dx: Conv2DBackpropInput
-    expect(relError(wasm[1], cpu[1])).toBeLessThan(1e-4); // dW: Conv2DBackpropFilter
+    expect(relError(wasm[0], cpu[0])).toBeLessThan(1e-4); // y: Conv2D
+    expect(relError(wasm[1], cpu[1])).toBeLessThan(1e-4); // dx: Conv2DBackpropInput
+    expect(relError(wasm[2], cpu[2])).toBeLessThan(1e-4); // dW: Conv2DBackpropFilter
+  });
+});
+
+describe.each([{ native: true }, { native: false }])("fused conv2d on wasm (native $native) vs cpu", ({ native }) => {
+  it.each([
+    { activation: "relu" as const, bias: [5] },
+    { activation: "linear" as const, bias: [5] },
+    { activation: "relu" as const, bias: null },
+    { activation: "elu" as const, bias: [5] }, // not native: runs the built-in
+  ])("activation $activation, bias $bias", async ({ activation, bias }) => {
+    const x: Shape4 = [2, 9, 9, 3];
+    const filter: Shape4 = [3, 3, 3, 5];
+    const { cpu, wasm } = await onCpuAndWasm(() =>
+      tf.tidy(() => [
+        tf.fused.conv2d({
+          x: tf.tensor4d(seeded(tf.util.sizeFromShape(x), 4), x),
+          filter: tf.tensor4d(seeded(tf.util.sizeFromShape(filter), 5), filter),
+          strides: 2,
+          pad: "same",
+          activation,
+          ...(bias && { bias: tf.tensor1d(seeded(bias[0], 6)) }),
+        }),
+      ]),
+      { native },
+    );
+    expect(relError(wasm[0], cpu[0])).toBeLessThan(1e-4);
   });
 });

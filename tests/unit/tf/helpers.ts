@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "@/lib/tf/backend";
+import { registerWasmKernels } from "@/lib/tf/kernels";
 
 export type Shape4 = [number, number, number, number];
 
@@ -15,14 +16,16 @@ export function seeded(size: number, seed: number): Float32Array {
 }
 
 /**
- * Runs `fn` on the cpu backend (the reference) and on wasm (with the project's kernels), returning
+ * Runs `fn` on the cpu backend (the reference) and on wasm (with the project's kernels, the convolutions
+ * native or not), returning
  * each backend's outputs as plain arrays. Asserts that neither the engine's tensors nor the backend's
  * data buffers leak, which also catches intermediates a kernel forgot to release.
  */
-export async function onCpuAndWasm(fn: () => tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+export async function onCpuAndWasm(fn: () => tf.Tensor[], { native = true } = {}): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
   const results: Record<"cpu" | "wasm", Float32Array[]> = { cpu: [], wasm: [] };
   for (const name of ["cpu", "wasm"] as const) {
     await useBackend(name);
+    if (name === "wasm") registerWasmKernels({ native });
     const before = tf.memory();
     const outs = fn();
     results[name] = outs.map((t) => t.dataSync() as Float32Array);

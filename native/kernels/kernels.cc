@@ -1,0 +1,243 @@
+// The project's native kernels for the TF.js WASM backend, on Float32Array views that the caller takes of
+// the WASM heap (no copies): NHWC conv2d forward, filter gradient and input gradient as im2col + sgemm
+// (OpenBLAS), batched matmul (sgemm) and top-k. Conv: dilation 1 only; the caller checks.
+// dims (Int32Array): n, h, w, c, oc, fh, fw, sh, sw, padTop, padLeft, oh, ow.
+// The batch is processed in chunks so that the patch matrix stays a few MB (cache-sized sgemm panels,
+// bounded memory). OpenBLAS runs on one thread: training parallelism comes from worker threads.
+#include <napi.h>
+#include <cblas.h>
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <vector>
+
+namespace {
+
+struct Dims {
+  int n, h, w, c, oc, fh, fw, sh, sw, pt, pl, oh, ow;
+  long k() const { return (long)fh * fw * c; }
+  long pixels() const { return (long)oh * ow; }
+};
+
+constexpr long kChunkFloats = 1 << 20;  // 4 MB of patch matrix per chunk
+
+thread_local std::vector<float> scratch;
+
+float* buffer(long size) {
+  if ((long)scratch.size() < size) scratch.resize(size);
+  return scratch.data();
+}
+
+int chunkImages(const Dims& d) {
+  return (int)std::max(1L, std::min((long)d.n, kChunkFloats / std::max(1L, d.pixels() * d.k())));
+}
+
+// cols[(b*OH + oh)*OW + ow, (kh*FW + kw)*C + c] = x[b0 + b, oh*sh + kh - pt, ow*sw + kw - pl, c], 0 outside.
+void im2col(const Dims& d, const float* x, int b0, int nb, float* cols) {
+  const long k = d.k();
+  for (int b = 0; b < nb; b++) {
+    const float* img = x + (long)(b0 + b) * d.h * d.w * d.c;
+    for (int oh = 0; oh < d.oh; oh++) {
+      for (int ow = 0; ow < d.ow; ow++) {
+        float* row = cols + ((long)(b * d.oh + oh) * d.ow + ow) * k;
+        for (int kh = 0; kh < d.fh; kh++) {
+          const int ih = oh * d.sh + kh - d.pt;
+          for (int kw = 0; kw < d.fw; kw++) {
+            const int iw = ow * d.sw + kw - d.pl;
+            float* dst = row + (long)(kh * d.fw + kw) * d.c;
+            if (ih < 0 || ih >= d.h || iw < 0 || iw >= d.w) std::memset(dst, 0, sizeof(float) * d.c);
+            else std::memcpy(dst, img + ((long)ih * d.w + iw) * d.c, sizeof(float) * d.c);
+          }
+        }
+      }
+    }
+  }
+}
+
+// dx[b0 + b, ih, iw, c] += dcols[...] for every tap that read it (the adjoint of im2col).
+void col2im(const Dims& d, const float* dcols, int b0, int nb, float* dx) {
+  const long k = d.k();
+  for (int b = 0; b < nb; b++) {
+    float* img = dx + (long)(b0 + b) * d.h * d.w * d.c;
+    for (int oh = 0; oh < d.oh; oh++) {
+      for (int ow = 0; ow < d.ow; ow++) {
+        const float* row = dcols + ((long)(b * d.oh + oh) * d.ow + ow) * k;
+        for (int kh = 0; kh < d.fh; kh++) {
+          const int ih = oh * d.sh + kh - d.pt;
+          if (ih < 0 || ih >= d.h) continue;
+          for (int kw = 0; kw < d.fw; kw++) {
+            const int iw = ow * d.sw + kw - d.pl;
+            if (iw < 0 || iw >= d.w) continue;
+            const float* src = row + (long)(kh * d.fw + kw) * d.c;
+            float* dst = img + ((long)ih * d.w + iw) * d.c;
+            for (int c = 0; c < d.c; c++) dst[c] += src[c];
+          }
+        }
+      }
+    }
+  }
+}
+
+bool directPatches(const Dims& d) {
+  return d.fh == 1 && d.fw == 1 && d.sh == 1 && d.sw == 1 && d.pt == 0 && d.pl == 0;
+}
+
+float* floats(const Napi::Value& v, size_t* length = nullptr) {
+  Napi::Float32Array a = v.As<Napi::Float32Array>();
+  if (length) *length = a.ElementLength();
+  return a.Data();
+}
+
+bool readDims(const Napi::CallbackInfo& info, int index, Dims* d) {
+  if (info.Length() <= (size_t)index || !info[index].IsTypedArray()) return false;
+  Napi::Int32Array a = info[index].As<Napi::Int32Array>();
+  if (a.ElementLength() != 13) return false;
+  std::memcpy(d, a.Data(), sizeof(Dims));
+  return true;
+}
+
+Napi::Value fail(const Napi::CallbackInfo& info, const char* what) {
+  Napi::TypeError::New(info.Env(), what).ThrowAsJavaScriptException();
+  return info.Env().Undefined();
+}
+
+// conv2d(x, filter, y, dims[, bias, relu]): y = relu?(conv(x, filter) + bias?)
+Napi::Value Conv2D(const Napi::CallbackInfo& info) {
+  Dims d;
+  if (info.Length() < 4 || !readDims(info, 3, &d)) return fail(info, "conv2d(x, filter, y, dims[, bias, relu])");
+  const float* x = floats(info[0]);
+  const float* w = floats(info[1]);
+  float* y = floats(info[2]);
+  const float* bias = info.Length() > 4 && info[4].IsTypedArray() ? floats(info[4]) : nullptr;
+  const bool relu = info.Length() > 5 && info[5].ToBoolean().Value();
+  const long k = d.k();
+  const int chunk = chunkImages(d);
+  for (int b0 = 0; b0 < d.n; b0 += chunk) {
+    const int nb = std::min(chunk, d.n - b0);
+    const long rows = nb * d.pixels();
+    const float* cols = x + (long)b0 * d.h * d.w * d.c;
+    if (!directPatches(d)) {
+      float* buf = buffer(rows * k);
+      im2col(d, x, b0, nb, buf);
+      cols = buf;
+    }
+    float* out = y + (long)b0 * d.pixels() * d.oc;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d.oc, k, 1.f, cols, k, w, d.oc, 0.f, out, d.oc);
+    if (bias || relu) {
+      for (long r = 0; r < rows; r++) {
+        float* o = out + r * d.oc;
+        if (bias) for (int c = 0; c < d.oc; c++) o[c] += bias[c];
+        if (relu) for (int c = 0; c < d.oc; c++) o[c] = o[c] > 0.f ? o[c] : 0.f;
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// backpropFilter(x, dy, dw, dims): dw[K, OC] = sum over chunks of cols^T . dy
+Napi::Value BackpropFilter(const Napi::CallbackInfo& info) {
+  Dims d;
+  if (info.Length() < 4 || !readDims(info, 3, &d)) return fail(info, "backpropFilter(x, dy, dw, dims)");
+  const float* x = floats(info[0]);
+  const float* dy = floats(info[1]);
+  float* dw = floats(info[2]);
+  const long k = d.k();
+  const int chunk = chunkImages(d);
+  for (int b0 = 0; b0 < d.n; b0 += chunk) {
+    const int nb = std::min(chunk, d.n - b0);
+    const long rows = nb * d.pixels();
+    const float* cols = x + (long)b0 * d.h * d.w * d.c;
+    if (!directPatches(d)) {
+      float* buf = buffer(rows * k);
+      im2col(d, x, b0, nb, buf);
+      cols = buf;
+    }
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, d.oc, rows, 1.f, cols, k, dy + (long)b0 * d.pixels() * d.oc, d.oc,
+                b0 == 0 ? 0.f : 1.f, dw, d.oc);
+  }
+  return info.Env().Undefined();
+}
+
+// backpropInput(dy, filter, dx, dims): dcols = dy . filter^T, scattered back onto dx by col2im
+Napi::Value BackpropInput(const Napi::CallbackInfo& info) {
+  Dims d;
+  if (info.Length() < 4 || !readDims(info, 3, &d)) return fail(info, "backpropInput(dy, filter, dx, dims)");
+  const float* dy = floats(info[0]);
+  const float* w = floats(info[1]);
+  float* dx = floats(info[2]);
+  const long k = d.k();
+  const int chunk = chunkImages(d);
+  if (directPatches(d)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (long)d.n * d.pixels(), k, d.oc, 1.f, dy, d.oc, w, d.oc, 0.f, dx, k);
+    return info.Env().Undefined();
+  }
+  std::memset(dx, 0, sizeof(float) * (size_t)d.n * d.h * d.w * d.c);
+  for (int b0 = 0; b0 < d.n; b0 += chunk) {
+    const int nb = std::min(chunk, d.n - b0);
+    const long rows = nb * d.pixels();
+    float* dcols = buffer(rows * k);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, k, d.oc, 1.f, dy + (long)b0 * d.pixels() * d.oc, d.oc, w, d.oc, 0.f, dcols, k);
+    col2im(d, dcols, b0, nb, dx);
+  }
+  return info.Env().Undefined();
+}
+
+// matmul(a, b, out, [batchA, batchB, m, n, k, transposeA, transposeB]): out[i] = op(a[i or 0]) . op(b[i or 0])
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  if (info.Length() < 4 || !info[3].IsTypedArray()) return fail(info, "matmul(a, b, out, dims)");
+  Napi::Int32Array dims = info[3].As<Napi::Int32Array>();
+  if (dims.ElementLength() != 7) return fail(info, "matmul: dims has 7 values");
+  const int batchA = dims[0], batchB = dims[1], m = dims[2], n = dims[3], k = dims[4];
+  const bool ta = dims[5] != 0, tb = dims[6] != 0;
+  const float* a = floats(info[0]);
+  const float* b = floats(info[1]);
+  float* out = floats(info[2]);
+  const int batch = std::max(batchA, batchB);
+  for (int i = 0; i < batch; i++) {
+    const float* ai = a + (batchA == 1 ? 0 : (long)i * m * k);
+    const float* bi = b + (batchB == 1 ? 0 : (long)i * k * n);
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, ai, ta ? m : k, bi,
+                tb ? k : n, 0.f, out + (long)i * m * n, n);
+  }
+  return info.Env().Undefined();
+}
+
+// topk(x, values, indices, rows, n, k, sorted): per row the k largest values, ties to the lower index
+// (TF's order); sorted descending when asked, else in an unspecified but deterministic order.
+Napi::Value TopK(const Napi::CallbackInfo& info) {
+  if (info.Length() < 7) return fail(info, "topk(x, values, indices, rows, n, k, sorted)");
+  const float* x = floats(info[0]);
+  float* values = floats(info[1]);
+  int32_t* indices = info[2].As<Napi::Int32Array>().Data();
+  const int rows = info[3].As<Napi::Number>().Int32Value();
+  const int n = info[4].As<Napi::Number>().Int32Value();
+  const int k = info[5].As<Napi::Number>().Int32Value();
+  const bool sorted = info[6].ToBoolean().Value();
+  std::vector<int32_t> order(n);
+  for (int r = 0; r < rows; r++) {
+    const float* row = x + (long)r * n;
+    const auto before = [row](int32_t i, int32_t j) { return row[i] > row[j] || (row[i] == row[j] && i < j); };
+    std::iota(order.begin(), order.end(), 0);
+    if (k < n) std::nth_element(order.begin(), order.begin() + k, order.end(), before);
+    if (sorted) std::sort(order.begin(), order.begin() + k, before);
+    for (int j = 0; j < k; j++) {
+      indices[(long)r * k + j] = order[j];
+      values[(long)r * k + j] = row[order[j]];
+    }
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  openblas_set_num_threads(1);
+  exports.Set("conv2d", Napi::Function::New(env, Conv2D));
+  exports.Set("backpropFilter", Napi::Function::New(env, BackpropFilter));
+  exports.Set("backpropInput", Napi::Function::New(env, BackpropInput));
+  exports.Set("matmul", Napi::Function::New(env, MatMul));
+  exports.Set("topk", Napi::Function::New(env, TopK));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(la_kernels, Init)
