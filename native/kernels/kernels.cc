@@ -8,6 +8,7 @@
 #include <cblas.h>
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <numeric>
 #include <vector>
 
@@ -202,6 +203,30 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The k entries of row[0..n) that come first in `before` order, into out[0..k) (unordered).
+// Every 8th value gives a threshold a little below the k-th largest; only values at or above it are
+// candidates, so the partial sort runs on ~k entries instead of n. Falls back to all n when the sample
+// misjudged (fewer than k candidates).
+template <typename Before>
+void selectTop(const float* row, int n, int k, Before before, std::vector<int32_t>& cand, std::vector<float>& sample) {
+  cand.clear();
+  const int stride = 8;
+  const int m = n / stride;
+  const int rank = (int)((long)k * m / n) - 64;  // sample rank of the threshold, with slack
+  if (m > 0 && rank > 0) {
+    sample.resize(m);
+    for (int i = 0; i < m; i++) sample[i] = row[i * stride];
+    std::nth_element(sample.begin(), sample.begin() + rank, sample.end(), std::greater<float>());
+    const float threshold = sample[rank];
+    for (int i = 0; i < n; i++) if (row[i] >= threshold) cand.push_back(i);
+  }
+  if ((int)cand.size() < k) {
+    cand.resize(n);
+    std::iota(cand.begin(), cand.end(), 0);
+  }
+  if (k < (int)cand.size()) std::nth_element(cand.begin(), cand.begin() + k, cand.end(), before);
+}
+
 // topk(x, values, indices, rows, n, k, sorted): per row the k largest values, ties to the lower index
 // (TF's order); sorted descending when asked, else in an unspecified but deterministic order.
 Napi::Value TopK(const Napi::CallbackInfo& info) {
@@ -213,16 +238,16 @@ Napi::Value TopK(const Napi::CallbackInfo& info) {
   const int n = info[4].As<Napi::Number>().Int32Value();
   const int k = info[5].As<Napi::Number>().Int32Value();
   const bool sorted = info[6].ToBoolean().Value();
-  std::vector<int32_t> order(n);
+  std::vector<int32_t> cand;
+  std::vector<float> sample;
   for (int r = 0; r < rows; r++) {
     const float* row = x + (long)r * n;
     const auto before = [row](int32_t i, int32_t j) { return row[i] > row[j] || (row[i] == row[j] && i < j); };
-    std::iota(order.begin(), order.end(), 0);
-    if (k < n) std::nth_element(order.begin(), order.begin() + k, order.end(), before);
-    if (sorted) std::sort(order.begin(), order.begin() + k, before);
+    selectTop(row, n, k, before, cand, sample);
+    if (sorted) std::sort(cand.begin(), cand.begin() + k, before);
     for (int j = 0; j < k; j++) {
-      indices[(long)r * k + j] = order[j];
-      values[(long)r * k + j] = row[order[j]];
+      indices[(long)r * k + j] = cand[j];
+      values[(long)r * k + j] = row[cand[j]];
     }
   }
   return info.Env().Undefined();

@@ -34,6 +34,16 @@ describe.each([{ native: true }, { native: false }])("topk on wasm (native $nati
     expect(Array.from(wasm[1])).toEqual(Array.from(cpu[1]));
   });
 
+  // The LA loss's shape (k_bg of a 60k bank): the native kernel pre-filters by a sampled threshold here.
+  it("should agree on a large row, sorted, with ties", async () => {
+    const big = Float32Array.from(seeded(3 * 60000, 8), (v) => Math.round(v * 512) / 512);
+    const { cpu, wasm } = await onCpuAndWasm(() => tf.tidy(() => {
+      const { values: v, indices } = tf.topk(tf.tensor2d(big, [3, 60000]), 4096, true);
+      return [v, tf.cast(indices, "float32")];
+    }), { native });
+    expect(Array.from(wasm[1])).toEqual(Array.from(cpu[1]));
+  });
+
   it("should return the same set of indices unsorted", async () => {
     const k = 40;
     const { cpu, wasm } = await onCpuAndWasm(() => [tf.tidy(() => tf.cast(tf.topk(tf.tensor2d(values, [6, 500]), k, false).indices, "float32"))], { native });
