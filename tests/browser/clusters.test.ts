@@ -1,30 +1,12 @@
-import fs from "node:fs";
-import path from "node:path";
-import sharp from "sharp";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeClusterings } from "@/lib/clusters/cluster.service";
 import { writeMap } from "@/lib/clusters/map-file";
 import { prisma } from "@/lib/db/client";
 import { Rng } from "@/lib/la/rng";
 import { useBackend } from "@/lib/tf/backend";
-import { launchBrowser, screenshotDir } from "../helpers/browser";
-import { startServer, type RunningServer } from "../helpers/server";
+import { screenshot, startApp, type AppUnderTest } from "../helpers/browser";
 import { createCollection, createModel, unitBlobs } from "../integration/clusters/fixtures";
-
-/** Waits until every image on the page has loaded (thumbnails are lazy and the server is busy). */
-async function imagesLoaded(page: Page): Promise<void> {
-  await expect
-    .poll(() => page.locator("img").evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)), { timeout: 15_000 })
-    .toBe(true);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(screenshotDir(), { recursive: true });
-  const file = path.join(screenshotDir(), name);
-  await page.screenshot({ path: file, fullPage: true });
-  expect((await sharp(file).stats()).channels[0].stdev).toBeGreaterThan(5);
-}
 
 /** A collection whose active model has a map of n random points (no images: only the map is drawn). */
 async function bigMapCollection(n: number, clusters: number): Promise<number> {
@@ -45,8 +27,7 @@ async function bigMapCollection(n: number, clusters: number): Promise<number> {
 }
 
 describe("cluster explorer in Chromium", () => {
-  let server: RunningServer;
-  let browser: Browser;
+  let app: AppUnderTest;
   let collectionId: number;
   let bigId: number;
   let modelId: number;
@@ -61,34 +42,31 @@ describe("cluster explorer in Chromium", () => {
       options: { scales: [{ name: "coarse", m: 4 }, { name: "medium", m: 8 }, { name: "fine", m: 16 }], iterations: 10, umapEpochs: 100 },
     });
     bigId = await bigMapCollection(60_000, 40);
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    app = await startApp();
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await app?.close();
   });
 
   it("should show the cluster cards of each scale with stability, purity and NMI", async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await page.goto(`${server.url}/collections/${collectionId}/clusters`);
+    const page = await app.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(`${app.url}/collections/${collectionId}/clusters`);
     await expect.poll(() => page.getByTestId("cluster-card").count()).toBe(4);
     expect(await page.getByTestId("purity").textContent()).toBe("1.000");
     expect(await page.getByTestId("nmi").textContent()).toBe("1.000");
     expect(await page.getByTestId("mean-stability").textContent()).toMatch(/^\d+%$/);
     // Representatives load as real images.
-    await imagesLoaded(page);
-    await shot(page, "clusters-coarse.png");
+    await screenshot(page, "clusters-coarse.png");
     await page.getByRole("link", { name: /fine/i }).click();
     await expect.poll(() => page.getByTestId("cluster-card").count(), { timeout: 15_000 }).toBeGreaterThan(8);
     expect(page.url()).toContain("scale=fine");
-    await imagesLoaded(page);
-    await shot(page, "clusters-fine.png");
+    await screenshot(page, "clusters-fine.png");
     await page.close();
   });
 
   it("should open a cluster with its members and neighbours, and rename it", async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await page.goto(`${server.url}/collections/${collectionId}/clusters?scale=medium`);
+    const page = await app.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(`${app.url}/collections/${collectionId}/clusters?scale=medium`);
     await page.getByTestId("cluster-card").first().click();
     await expect.poll(() => page.getByTestId("cluster-title").textContent(), { timeout: 15_000 }).toBe("Cluster 1");
     expect(await page.getByTestId("member").count()).toBeGreaterThan(5);
@@ -98,26 +76,25 @@ describe("cluster explorer in Chromium", () => {
     await page.getByLabel("Cluster name").fill("Squares");
     await page.getByRole("button", { name: "Rename" }).click();
     await expect.poll(() => page.getByTestId("cluster-title").textContent(), { timeout: 15_000 }).toBe("Squares");
-    await imagesLoaded(page);
-    await shot(page, "cluster-page.png");
-    await page.goto(`${server.url}/collections/${collectionId}/clusters?scale=medium`);
+    await screenshot(page, "cluster-page.png");
+    await page.goto(`${app.url}/collections/${collectionId}/clusters?scale=medium`);
     expect(await page.getByTestId("cluster-name").first().textContent()).toBe("Squares");
     await page.close();
   });
 
   it("should chart the model's local vs background density", async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await page.goto(`${server.url}/collections/${collectionId}/models/${modelId}`);
+    const page = await app.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(`${app.url}/collections/${collectionId}/models/${modelId}`);
     await expect.poll(() => page.locator("[data-testid=density-chart] canvas").count(), { timeout: 15_000 }).toBe(1);
     expect(await page.getByTestId("density-stats").textContent()).toMatch(/Local, mean ± sd0\.\d{3}/);
     expect(await page.getByTestId("density-accuracy").locator("tbody tr").count()).toBe(10);
-    await shot(page, "model-density.png");
+    await screenshot(page, "model-density.png");
     await page.close();
   });
 
   it("should draw the map, show a thumbnail on hover and keep panning smooth at 60k points", async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await page.goto(`${server.url}/collections/${collectionId}/clusters/map?scale=coarse`);
+    const page = await app.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(`${app.url}/collections/${collectionId}/clusters/map?scale=coarse`);
     const canvas = page.getByTestId("cluster-map");
     await expect.poll(() => canvas.getAttribute("data-points")).toBe("160");
     // Find a drawn dot by reading the canvas, then hover it.
@@ -131,14 +108,14 @@ describe("cluster explorer in Chromium", () => {
     await page.mouse.move(box.x + dot!.x + 1, box.y + dot!.y + 1);
     await expect.poll(() => page.getByTestId("map-hover").isVisible()).toBe(true);
     await expect.poll(() => page.locator("[data-testid=map-hover] img").evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-    await shot(page, "map-hover.png");
+    await screenshot(page, "map-hover.png");
 
-    await page.goto(`${server.url}/collections/${bigId}/clusters/map`);
+    await page.goto(`${app.url}/collections/${bigId}/clusters/map`);
     await expect.poll(() => page.getByTestId("cluster-map").getAttribute("data-points")).toBe("60000");
     const msPerFrame = await panFrameTime(page);
     console.log(`map pan at 60k points: ${msPerFrame.toFixed(1)} ms per frame; empty-page frame: ${(await idleFrameTime(page)).toFixed(1)} ms`);
     expect(msPerFrame).toBeLessThan(50);
-    await shot(page, "map-60k.png");
+    await screenshot(page, "map-60k.png");
     await page.close();
   });
 });

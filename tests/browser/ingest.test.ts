@@ -1,34 +1,29 @@
-import fs from "node:fs";
-import path from "node:path";
 import sharp from "sharp";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotDir } from "../helpers/browser";
-import { startServer, type RunningServer } from "../helpers/server";
+import { arrived, screenshot, startApp, type AppUnderTest } from "../helpers/browser";
 import { makeZip } from "../helpers/zip";
 
 const tile = (background: string, w = 240, h = 180) => sharp({ create: { width: w, height: h, channels: 3, background } }).jpeg().toBuffer();
 
 describe("collections and upload in Chromium", () => {
-  let server: RunningServer;
-  let browser: Browser;
+  let app: AppUnderTest;
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    app = await startApp();
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await app?.close();
   });
 
   it("should create a collection, upload files and a zip through the page, and show results and the grid", async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await page.goto(`${server.url}/collections`);
+    const page = await app.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(`${app.url}/collections`);
     await page.getByLabel("New collection name").fill("Garden");
     await page.getByRole("button", { name: "Create", exact: true }).click();
-    await page.waitForURL(/\/collections\/\d+$/);
+    await arrived(page, /\/collections\/\d+$/);
     await expect.poll(() => page.getByRole("heading", { name: "Garden" }).count()).toBe(1);
     expect(await page.getByTestId("model-status").textContent()).toBe("no trained model yet");
-    expect(await page.getByRole("link", { name: "Train", exact: true }).getAttribute("href")).toMatch(/\/collections\/\d+\/train$/);
+    expect(await page.getByRole("link", { name: "Training", exact: true }).getAttribute("href")).toMatch(/\/collections\/\d+\/train$/);
+    expect(await page.getByTestId("empty-state").getByRole("button", { name: "Choose photos to upload" }).count()).toBe(1);
 
     const zip = makeZip([
       { name: "flowers/rose.jpg", data: await tile("#d0204a") },
@@ -55,26 +50,25 @@ describe("collections and upload in Chromium", () => {
       .toBe(true);
     await expect.poll(() => page.getByTestId("image-count").textContent()).toBe("4");
 
-    fs.mkdirSync(screenshotDir(), { recursive: true });
-    await page.screenshot({ path: path.join(screenshotDir(), "ingest-collection.png"), fullPage: true });
+    await screenshot(page, "ingest-collection.png");
 
     // Filter by label, then open an image's detail page.
     await page.getByLabel("Filter by label").selectOption("flowers");
     await expect.poll(() => page.locator("[data-image-id]").count()).toBe(2);
     await page.locator("[data-image-id]").first().click();
-    await page.waitForURL(/\/images\/\d+$/);
+    await arrived(page, /\/images\/\d+$/);
     expect(await page.locator('[data-field="Label"]').textContent()).toBe("flowers");
     await expect.poll(() => page.locator("main img").evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(240);
-    await page.screenshot({ path: path.join(screenshotDir(), "ingest-image.png"), fullPage: true });
+    await screenshot(page, "ingest-image.png");
 
     // Rename and delete from the list page.
-    await page.goto(`${server.url}/collections`);
+    await page.goto(`${app.url}/collections`);
     page.on("dialog", (d) => void d.accept());
     await page.locator('[data-collection="Garden"]').getByRole("button", { name: "Rename" }).click();
     await page.getByLabel("Collection name", { exact: true }).fill("Backyard");
     await page.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => page.locator('[data-collection="Backyard"]').count()).toBe(1);
-    await page.screenshot({ path: path.join(screenshotDir(), "ingest-collections.png"), fullPage: true });
+    await screenshot(page, "ingest-collections.png");
     await page.locator('[data-collection="Backyard"]').getByRole("button", { name: "Delete" }).click();
     await expect.poll(() => page.locator("[data-collection]").count()).toBe(0);
   });

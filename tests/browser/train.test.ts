@@ -1,34 +1,25 @@
-import fs from "node:fs";
-import path from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
-import { launchBrowser, screenshotDir } from "../helpers/browser";
-import { startServer, type RunningServer } from "../helpers/server";
+import { screenshot, startApp, type AppUnderTest } from "../helpers/browser";
 import { createFashionCollection } from "../integration/worker/fixtures";
-import { spawnWorker, waitFor, type WorkerProcess } from "../integration/worker/helpers";
+import { waitFor } from "../integration/worker/helpers";
 import { presetEpochs } from "@/lib/jobs/presets";
 
 describe("training page in Chromium, with a real worker", () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let worker: WorkerProcess;
+  let app: AppUnderTest;
   let collectionId: number;
   beforeAll(async () => {
     collectionId = (await createFashionCollection("browser-train", 240, { batchSize: 24, m: 12, kBg: 96, clusterings: 1 })).id;
-    worker = spawnWorker("browser-worker");
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    app = await startApp({ worker: "browser-worker" });
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await worker?.stop("SIGKILL");
+    await app?.close();
     await prisma.$disconnect();
   });
 
   it("should start training, show live progress and the loss chart, and cancel", { timeout: 180_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
-    await page.goto(`${server.url}/collections/${collectionId}/train`);
+    const page = await app.newPage({ viewport: { width: 1100, height: 1000 } });
+    await page.goto(`${app.url}/collections/${collectionId}/train`);
     // a setting that does not fit the collection is refused with the value named
     await page.getByText("Settings", { exact: true }).click();
     await page.locator('input[name="kBg"]').fill("5000");
@@ -62,8 +53,7 @@ describe("training page in Chromium, with a real worker", () => {
       return n;
     });
     expect(inked).toBeGreaterThan(1000);
-    fs.mkdirSync(screenshotDir(), { recursive: true });
-    await page.screenshot({ path: path.join(screenshotDir(), "train-progress.png"), fullPage: true });
+    await screenshot(page, "train-progress.png");
 
     await page.getByTestId("cancel").click();
     await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 30_000 }).toBe("cancelled");
@@ -71,6 +61,6 @@ describe("training page in Chromium, with a real worker", () => {
     expect(job.epoch).toBeLessThan(60);
     expect(await prisma.job.count({ where: { collectionId, status: "cancelled" } })).toBe(3);
     await expect.poll(() => page.getByTestId("model-history").textContent()).toMatch(/cancelled/);
-    await page.screenshot({ path: path.join(screenshotDir(), "train-cancelled.png"), fullPage: true });
+    await screenshot(page, "train-cancelled.png");
   });
 });

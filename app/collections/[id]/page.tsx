@@ -5,6 +5,7 @@ import { getCollection } from "@/lib/collections/collections.service";
 import { NotFoundError } from "@/lib/errors";
 import { Id } from "@/lib/images/browse";
 import { pixelFormat } from "@/lib/images/pixels";
+import { getTrainingSettings } from "@/lib/jobs/training.service";
 import { primaryButton, secondaryButton } from "../../_components/styles";
 import { CollectionView } from "../_components/CollectionView";
 
@@ -25,10 +26,15 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: (await load(params)).name };
 }
 
+function formatDuration(s: number): string {
+  return s < 90 ? `${Math.max(1, Math.round(s))} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+}
+
 export default async function CollectionPage({ params }: Props) {
   const c = await load(params);
   const fmt = pixelFormat(c.settings);
   const trained = c.activeModelId !== null;
+  const quick = !trained && c.imageCount >= 2 ? (await getTrainingSettings(c.id)).presets.find((p) => p.name === "quick") : undefined;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -56,7 +62,8 @@ export default async function CollectionPage({ params }: Props) {
       {!trained && c.imageCount >= 2 ? (
         <p className="rounded-md border border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-900 dark:border-indigo-900 dark:bg-indigo-950 dark:text-indigo-200" data-testid="next-step">
           Next: <Link href={`/collections/${c.id}/train`} className="font-medium underline">train a model</Link> on these{" "}
-          {c.imageCount.toLocaleString("en")} images. The quick preset takes minutes; search and clusters open when it is done.
+          {c.imageCount.toLocaleString("en")} images{quick ? ` (the quick preset: about ${formatDuration(quick.expectedSeconds)})` : ""}. Search, clusters and the map
+          open when it is done.
         </p>
       ) : null}
       <CollectionView collectionId={c.id} labels={c.labels} imageCount={c.imageCount} />

@@ -23,7 +23,7 @@ export function CollectionTabs({ collectionId, name }: { collectionId: number; n
     .sort((a, b) => b.href.length - a.href.length)[0];
   return (
     <div className="-mx-4 -mt-2 mb-6 border-b border-zinc-200 px-4 dark:border-zinc-800 sm:flex sm:items-end sm:gap-4">
-      <p className="flex min-w-0 items-center gap-1.5 py-2 text-sm">
+      <p className="flex min-w-0 items-center gap-1.5 py-2 text-sm sm:max-w-[40%]">
         <Link href="/collections" className="shrink-0 text-zinc-600 hover:underline dark:text-zinc-400">
           Collections
         </Link>

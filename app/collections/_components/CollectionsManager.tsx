@@ -61,7 +61,7 @@ export function CollectionsManager({ collections }: { collections: Item[] }) {
             aria-label="New collection name"
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? "create-error" : undefined}
-            maxLength={200}
+            maxLength={100}
             className={`min-w-0 flex-1 rounded-md border bg-white px-3 py-2 text-sm dark:bg-zinc-900 ${error ? "border-red-500" : "border-zinc-300 dark:border-zinc-700"}`}
             placeholder="New collection name, e.g. Holiday 2024"
             value={name}

@@ -201,7 +201,7 @@ export function SearchClient({ collectionId, initialImageId, maxK }: Props) {
             </span>
             {busy ? <span className="text-indigo-700 dark:text-indigo-300">searching…</span> : null}
           </h2>
-          <ul className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-6" data-testid="results">
+          <ul className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-6 xl:grid-cols-8" data-testid="results">
             {result.results.map((r) => (
               <li key={r.imageId} data-testid="result" data-image-id={r.imageId} className="overflow-hidden rounded-lg border border-zinc-200 dark:border-zinc-800">
                 <Link href={`/collections/${collectionId}/images/${r.imageId}`} className="block">

@@ -117,7 +117,7 @@ export function ClusterMap({ collectionId, initialScale }: { collectionId: numbe
     const { scale, x0, y0 } = view.current;
     const labels = map.labels[scaleIndex];
     // Bigger dots when there are few points or the view is zoomed in.
-    const dot = Math.min(6, (map.n < 2000 ? 4 : map.n < 20_000 ? 3 : 2) + (scale > 3000 ? 1 : 0));
+    const dot = Math.min(10, (map.n < 300 ? 8 : map.n < 2000 ? 4 : map.n < 20_000 ? 3 : 2) + (scale > 3000 ? 1 : 0));
     for (let i = 0; i < map.n; i++) {
       const x = Math.round((map.xy[2 * i] - x0) * scale);
       const y = Math.round((map.xy[2 * i + 1] - y0) * scale);
@@ -254,6 +254,16 @@ export function ClusterMap({ collectionId, initialScale }: { collectionId: numbe
           <span className="text-zinc-600 dark:text-zinc-400" role="status">Loading the map…</span>
         )}
       </div>
+      {map && colours && scale && scale.m <= 40 ? (
+        <ul className="flex flex-wrap gap-x-3 gap-y-1 text-xs text-zinc-600 dark:text-zinc-400" aria-label="Colours" data-testid="map-legend">
+          {Array.from({ length: scale.m }, (_, c) => (
+            <li key={c} className="flex items-center gap-1">
+              <span aria-hidden className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: cssColour(colours[c % colours.length]) }} />
+              Cluster {c + 1}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <div ref={box} className="relative overflow-hidden rounded-lg border border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900">
         <canvas
           ref={canvas}

@@ -54,7 +54,7 @@ export async function ImageMemberships({ collectionId, imageId }: { collectionId
       {similar.length ? (
         <section className="space-y-2">
           <h2 className="font-medium">Nearest images</h2>
-          <ul className="grid grid-cols-4 gap-2 sm:grid-cols-6" data-testid="nearest">
+          <ul className="grid grid-cols-4 gap-2 sm:grid-cols-6 lg:grid-cols-10" data-testid="nearest">
             {similar.map((h) => (
               <li key={h.imageId}>
                 <Link href={`/collections/${collectionId}/images/${h.imageId}`} className="group block">

@@ -27,7 +27,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <h1 className="break-all text-xl font-semibold">{img.name}</h1>
+        <h1 className="min-w-0 break-all text-xl font-semibold">{img.name}</h1>
         <Link
           href={`/collections/${img.collectionId}/search?imageId=${img.id}`}
           className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500"
@@ -36,9 +36,17 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
         </Link>
       </div>
       <div className="grid gap-6 md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
-        <a href={img.originalUrl} className="block rounded-lg bg-zinc-100 p-2 dark:bg-zinc-900">
+        <a href={img.originalUrl} className="block self-start rounded-lg bg-zinc-100 p-2 dark:bg-zinc-900" title="Open the original">
+          {/* Small photos are shown up to 4x (not 1:1 in a big empty box), large ones fit the window. */}
           {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img src={img.originalUrl} alt={img.name} className="mx-auto max-h-[75vh] w-auto object-contain" />
+          <img
+            src={img.originalUrl}
+            alt={img.name}
+            width={img.width}
+            height={img.height}
+            style={{ width: Math.min(img.width * 4, 1600) }}
+            className="mx-auto h-auto max-h-[75vh] max-w-full object-contain"
+          />
         </a>
         <dl className="space-y-2 text-sm">
           {rows.map(([k, v]) => (
