@@ -110,18 +110,29 @@ export function lowContrastText(page: Page): Promise<LowContrast[]> {
   });
 }
 
-/** The focused element: its accessible text, whether its outline is drawn, and whether it is in view. */
+/** The focused element: its accessible text, whether its outline is drawn (and not cut off), and whether it is in view. */
 export function focused(page: Page): Promise<{ tag: string; text: string; href: string | null; outline: boolean; inView: boolean; nav: string | null }> {
   return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el || el === document.body) return { tag: "body", text: "", href: null, outline: false, inView: false, nav: null };
+    const active = document.activeElement as HTMLElement | null;
+    if (!active || active === document.body) return { tag: "body", text: "", href: null, outline: false, inView: false, nav: null };
+    // a visually hidden file input shows its ring on the label that wraps it
+    const el = (active.matches("input.sr-only") && active.closest("label")) || active;
     const s = getComputedStyle(el);
     const r = el.getBoundingClientRect();
+    // the ring is drawn outside the box by offset + width; a scrolling or clipping ancestor may cut it off
+    const grow = parseFloat(s.outlineOffset) + parseFloat(s.outlineWidth) - 0.5;
+    let clipped = false;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const ps = getComputedStyle(p);
+      if (ps.overflowX === "visible" && ps.overflowY === "visible") continue;
+      const c = p.getBoundingClientRect();
+      if (r.left - grow < c.left || r.right + grow > c.right || r.top - grow < c.top || r.bottom + grow > c.bottom) clipped = true;
+    }
     return {
-      tag: el.tagName.toLowerCase(),
+      tag: active.tagName.toLowerCase(),
       text: (el.getAttribute("aria-label") ?? el.textContent ?? "").trim(),
       href: el.getAttribute("href"),
-      outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2,
+      outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 && !clipped,
       inView: r.width > 1 && r.height > 1 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth,
       nav: el.closest("nav")?.getAttribute("aria-label") ?? null,
     };

@@ -43,7 +43,7 @@ export function CollectionTabs({ collectionId, name }: { collectionId: number; n
                 <Link
                   href={base + t.href}
                   aria-current={active ? "page" : undefined}
-                  className={`-mb-px block border-b-2 px-3 py-2.5 text-sm ${
+                  className={`block border-b-2 px-3 py-2.5 text-sm focus-visible:-outline-offset-2 ${
                     active
                       ? "border-indigo-600 font-medium text-indigo-700 dark:border-indigo-400 dark:text-indigo-300"
                       : "border-transparent text-zinc-600 hover:border-zinc-300 hover:text-zinc-900 dark:text-zinc-400 dark:hover:border-zinc-600 dark:hover:text-white"

@@ -133,7 +133,7 @@ export function ImageGrid({ collectionId, labels, version }: { collectionId: num
                 <div key={img.id} className="group relative" style={{ width: tile - 8, height: tile - 8 }}>
                 <Link
                   href={`/collections/${collectionId}/images/${img.id}`}
-                  className="relative block h-full w-full overflow-hidden rounded-md bg-zinc-100 dark:bg-zinc-900"
+                  className="relative block h-full w-full overflow-hidden rounded-md bg-zinc-100 focus-visible:-outline-offset-2 dark:bg-zinc-900"
                   title={img.label ? `${img.name} (${img.label})` : img.name}
                   data-image-id={img.id}
                 >

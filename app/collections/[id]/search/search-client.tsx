@@ -204,7 +204,7 @@ export function SearchClient({ collectionId, initialImageId, maxK }: Props) {
           <ul className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-6 xl:grid-cols-8" data-testid="results">
             {result.results.map((r) => (
               <li key={r.imageId} data-testid="result" data-image-id={r.imageId} className="overflow-hidden rounded-lg border border-zinc-200 dark:border-zinc-800">
-                <Link href={`/collections/${collectionId}/images/${r.imageId}`} className="block">
+                <Link href={`/collections/${collectionId}/images/${r.imageId}`} className="block focus-visible:-outline-offset-2">
                   {/* eslint-disable-next-line @next/next/no-img-element */}
                   <img src={r.thumbnailUrl} alt={`image ${r.imageId}`} loading="lazy" className="aspect-square w-full bg-zinc-100 object-cover dark:bg-zinc-900" />
                 </Link>

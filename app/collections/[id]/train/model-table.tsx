@@ -22,7 +22,7 @@ export function ModelTable({ collectionId, models }: { collectionId: number; mod
           {models.map((m) => (
             <tr key={m.id} data-model-id={m.id}>
               <td className="whitespace-nowrap px-3 py-2 font-medium">
-                <Link href={`/collections/${collectionId}/models/${m.id}`} className="text-indigo-700 hover:underline dark:text-indigo-300">
+                <Link href={`/collections/${collectionId}/models/${m.id}`} className="text-indigo-700 hover:underline focus-visible:-outline-offset-2 dark:text-indigo-300">
                   #{m.id}
                 </Link>
                 {m.parentId ? <span className="text-zinc-600 dark:text-zinc-400"> (fine-tune of #{m.parentId})</span> : null}

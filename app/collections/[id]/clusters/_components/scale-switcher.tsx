@@ -10,7 +10,7 @@ export function ScaleSwitcher({ scales, current, href }: { scales: ScaleView[]; 
           key={s.scale}
           href={href(s.scale)}
           aria-current={s.scale === current ? "page" : undefined}
-          className={`border-r border-zinc-300 px-3 py-1.5 last:border-r-0 dark:border-zinc-700 ${
+          className={`border-r border-zinc-300 px-3 py-1.5 last:border-r-0 focus-visible:-outline-offset-2 dark:border-zinc-700 ${
             s.scale === current ? "bg-indigo-600 text-white" : "hover:bg-zinc-100 dark:hover:bg-zinc-800"
           }`}
         >
