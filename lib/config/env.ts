@@ -8,6 +8,8 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   LA_BACKEND: z.enum(["auto", "tensorflow", "wasm", "cpu"]).default("auto"),
+  /** WASM backend: "0" keeps convolutions, matmul and top-k inside WASM instead of the OpenBLAS addon (lib/tf/kernels reads it). */
+  LA_NATIVE_KERNELS: z.enum(["0", "1"]).default("1"),
   LA_FAISS_THREADS: z.coerce.number().int().min(1).max(256).default(1),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** A worker whose heartbeat is older than this is reported stale by /api/health. */

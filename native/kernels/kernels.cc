@@ -102,6 +102,23 @@ Napi::Value fail(const Napi::CallbackInfo& info, const char* what) {
   return info.Env().Undefined();
 }
 
+// Calls f(b0, rows, cols) for each chunk of images from b0: cols is the chunk's patch matrix [rows, K].
+template <typename F>
+void forEachPatchChunk(const Dims& d, const float* x, F f) {
+  const int chunk = chunkImages(d);
+  for (int b0 = 0; b0 < d.n; b0 += chunk) {
+    const int nb = std::min(chunk, d.n - b0);
+    const long rows = nb * d.pixels();
+    const float* cols = x + (long)b0 * d.h * d.w * d.c;
+    if (!directPatches(d)) {
+      float* buf = buffer(rows * d.k());
+      im2col(d, x, b0, nb, buf);
+      cols = buf;
+    }
+    f(b0, rows, cols);
+  }
+}
+
 // conv2d(x, filter, y, dims[, bias, relu]): y = relu?(conv(x, filter) + bias?)
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   Dims d;
@@ -112,26 +129,16 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   const float* bias = info.Length() > 4 && info[4].IsTypedArray() ? floats(info[4]) : nullptr;
   const bool relu = info.Length() > 5 && info[5].ToBoolean().Value();
   const long k = d.k();
-  const int chunk = chunkImages(d);
-  for (int b0 = 0; b0 < d.n; b0 += chunk) {
-    const int nb = std::min(chunk, d.n - b0);
-    const long rows = nb * d.pixels();
-    const float* cols = x + (long)b0 * d.h * d.w * d.c;
-    if (!directPatches(d)) {
-      float* buf = buffer(rows * k);
-      im2col(d, x, b0, nb, buf);
-      cols = buf;
-    }
+  forEachPatchChunk(d, x, [&](int b0, long rows, const float* cols) {
     float* out = y + (long)b0 * d.pixels() * d.oc;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d.oc, k, 1.f, cols, k, w, d.oc, 0.f, out, d.oc);
-    if (bias || relu) {
-      for (long r = 0; r < rows; r++) {
-        float* o = out + r * d.oc;
-        if (bias) for (int c = 0; c < d.oc; c++) o[c] += bias[c];
-        if (relu) for (int c = 0; c < d.oc; c++) o[c] = o[c] > 0.f ? o[c] : 0.f;
-      }
+    if (!bias && !relu) return;
+    for (long r = 0; r < rows; r++) {
+      float* o = out + r * d.oc;
+      if (bias) for (int c = 0; c < d.oc; c++) o[c] += bias[c];
+      if (relu) for (int c = 0; c < d.oc; c++) o[c] = o[c] > 0.f ? o[c] : 0.f;
     }
-  }
+  });
   return info.Env().Undefined();
 }
 
@@ -143,19 +150,10 @@ Napi::Value BackpropFilter(const Napi::CallbackInfo& info) {
   const float* dy = floats(info[1]);
   float* dw = floats(info[2]);
   const long k = d.k();
-  const int chunk = chunkImages(d);
-  for (int b0 = 0; b0 < d.n; b0 += chunk) {
-    const int nb = std::min(chunk, d.n - b0);
-    const long rows = nb * d.pixels();
-    const float* cols = x + (long)b0 * d.h * d.w * d.c;
-    if (!directPatches(d)) {
-      float* buf = buffer(rows * k);
-      im2col(d, x, b0, nb, buf);
-      cols = buf;
-    }
+  forEachPatchChunk(d, x, [&](int b0, long rows, const float* cols) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, d.oc, rows, 1.f, cols, k, dy + (long)b0 * d.pixels() * d.oc, d.oc,
                 b0 == 0 ? 0.f : 1.f, dw, d.oc);
-  }
+  });
   return info.Env().Undefined();
 }
 
