@@ -37,8 +37,9 @@ export function computeClusterLabels(rows: Float32Array, n: number, cfg: LAConfi
   return labels;
 }
 
-function assertCompatible(stored: LAConfig, storedN: number, cfg: LAConfig, n: number, what: string): void {
-  const keys = ["resolution", "channels", "widthMultiplier", "embeddingDim", "clusterings"] as const;
+/** The architecture must match; a resume also needs the same n, and the same H unless it starts a new epoch (which re-clusters). */
+function assertCompatible(stored: LAConfig, storedN: number, cfg: LAConfig, n: number, what: string, midEpoch = false): void {
+  const keys = ["resolution", "channels", "widthMultiplier", "embeddingDim", ...(midEpoch ? (["clusterings"] as const) : [])] as const;
   const bad = keys.filter((k) => stored[k] !== cfg[k]).map((k) => `${k} ${stored[k]} vs ${cfg[k]}`);
   if (storedN !== n && what === "resume") bad.push(`n ${storedN} vs ${n}`);
   if (bad.length) throw new Error(`cannot ${what} from checkpoint: ${bad.join(", ")}`);
@@ -68,8 +69,9 @@ export async function createRunState(opts: TrainOptions): Promise<{ init: Engine
   const run: RunState = { epoch: 0, step: 0, permutation: new Int32Array(0), labels: identityLabels(cfg.clusterings, n), epochLosses: [], rng: new Rng(cfg.seed + 1) };
   const ckpt = await loadCheckpoint(opts.checkpointDir);
   if (ckpt) {
-    assertCompatible(ckpt.config, ckpt.n, cfg, n, "resume");
-    Object.assign(run, { epoch: ckpt.epoch, step: ckpt.step, permutation: ckpt.permutation.slice(), labels: ckpt.labels.slice(), epochLosses: ckpt.epochLosses, rng: new Rng(ckpt.rngState) });
+    assertCompatible(ckpt.config, ckpt.n, cfg, n, "resume", ckpt.step > 0);
+    const labels = ckpt.config.clusterings === cfg.clusterings ? ckpt.labels.slice() : run.labels;
+    Object.assign(run, { epoch: ckpt.epoch, step: ckpt.step, permutation: ckpt.permutation.slice(), labels, epochLosses: ckpt.epochLosses, rng: new Rng(ckpt.rngState) });
     return { init: { config: cfg, n, pixels, tensors: ckpt.tensors, bank: ckpt.tensors.get("bank")!.data, labels: run.labels }, run, resumedFromEpoch: ckpt.epoch };
   }
   if (opts.init) {
