@@ -11,16 +11,18 @@ import { UPLOAD_INPUT_ID, UploadArea } from "./UploadArea";
 export function CollectionView({ collectionId, labels, imageCount }: { collectionId: number; labels: { label: string; count: number }[]; imageCount: number }) {
   const router = useRouter();
   const [version, setVersion] = useState(0);
+  const [uploading, setUploading] = useState(false);
   return (
     <>
       <UploadArea
         collectionId={collectionId}
+        onQueued={() => setUploading(true)}
         onUploaded={() => {
           setVersion((v) => v + 1);
           router.refresh(); // image count and labels in the server-rendered header
         }}
       />
-      {imageCount === 0 && version === 0 ? (
+      {imageCount === 0 && version === 0 && !uploading ? (
         <EmptyState
           title="This collection has no photos yet"
           action={

@@ -19,7 +19,7 @@ const PARALLEL = 2;
 export const UPLOAD_INPUT_ID = "upload-files";
 
 /** Drag-and-drop (files, folders, zips) or pick; each file is its own request, with progress and outcome. */
-export function UploadArea({ collectionId, onUploaded }: { collectionId: number; onUploaded: () => void }) {
+export function UploadArea({ collectionId, onQueued, onUploaded }: { collectionId: number; onQueued?: () => void; onUploaded: () => void }) {
   const [items, setItems] = useState<Item[]>([]);
   const [over, setOver] = useState(false);
   const [labelsFromFolders, setLabelsFromFolders] = useState(false);
@@ -33,6 +33,7 @@ export function UploadArea({ collectionId, onUploaded }: { collectionId: number;
     const added = files.map((f) => ({ ...f, key: nextKey.current++ }));
     setItems((all) => [...added.map((f) => ({ key: f.key, name: f.path, size: f.file.size, progress: 0, state: "queued" as const, outcomes: [] })), ...all]);
     queue.current.push(...added);
+    if (added.length) onQueued?.();
     pump();
   }
 
