@@ -35,10 +35,13 @@ describe("design rules in Chromium", () => {
     const page = await app.newPage({ viewport: mode.viewport, colorScheme: mode.colorScheme });
     return visit(page, path);
   }
-  /** Loads `path` in `page` and waits until its data has arrived (search results, the map). */
+  /**
+   * Loads `path` in `page`; the pages that fetch their data after loading (the image grid, search, the
+   * map) are waited on until the network is quiet, the server-rendered rest only until loaded.
+   */
   async function visit(page: Page, path: string): Promise<Page> {
     await page.goto(app.url + path);
-    await page.waitForLoadState("networkidle");
+    if (/^\/collections\/\d+(\/search.*|\/clusters\/map.*)?$/.test(path)) await page.waitForLoadState("networkidle");
     return page;
   }
 
@@ -215,7 +218,7 @@ describe("design rules in Chromium", () => {
       const problems: string[] = [];
       for (const colorScheme of ["light", "dark"] as const) {
         const page = await app.newPage({ viewport: DESKTOP, colorScheme });
-        for (const name of ["trained-images", "trained-search", "trained-clusters", "trained-cluster", "trained-train", "trained-image"]) {
+        for (const name of ["trained-images", "trained-search", "trained-clusters", "trained-cluster", "trained-map", "trained-train", "trained-image"]) {
           await visit(page, pages.find((p) => p.name === name)!.path);
           for (let i = 0; i < 45; i++) {
             await page.keyboard.press("Tab");
@@ -250,9 +253,28 @@ describe("design rules in Chromium", () => {
       await page.keyboard.press("ArrowRight");
       expect(await page.getByLabel(/standard/i).isChecked()).toBe(true);
 
+      // the map pans and zooms from the keyboard
+      const trainedMap = pages.find((p) => p.name === "trained-map")!.path;
+      await visit(page, trainedMap);
+      const canvas = page.getByTestId("cluster-map");
+      await expect.poll(() => canvas.getAttribute("data-points")).toBe("48");
+      const ink = () => canvas.evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+        let hash = 0; // where the dots are
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) hash = (hash * 31 + i) % 1_000_000_007;
+        return hash;
+      });
+      const before = await ink();
+      await canvas.focus();
+      for (let i = 0; i < 3; i++) await page.keyboard.press("+");
+      await expect.poll(ink).not.toBe(before); // zoomed in: the dots moved apart
+      await page.keyboard.press("0");
+      await expect.poll(ink).toBe(before);
+
       // the upload button and the search drop zone open the file chooser from the keyboard
-      await page.goto(`${app.url}/collections/${untrainedId}`);
+      await visit(page, `/collections/${untrainedId}`);
       await page.getByTestId("file-input").focus();
+      expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("file-input");
       const chooser = page.waitForEvent("filechooser", { timeout: 5_000 });
       await page.keyboard.press("Space");
       expect((await chooser).isMultiple()).toBe(true);

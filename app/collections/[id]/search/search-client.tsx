@@ -187,6 +187,7 @@ export function SearchClient({ collectionId, initialImageId, maxK }: Props) {
       ) : null}
 
       {!result && !error && busy ? <p className="text-sm text-zinc-600 dark:text-zinc-400" role="status">Searching…</p> : null}
+      {!query ? <StartingPoints collectionId={collectionId} onPick={similarTo} /> : null}
 
       {result ? (
         <section aria-labelledby="results" className="space-y-3">
@@ -244,5 +245,38 @@ export function SearchClient({ collectionId, initialImageId, maxK }: Props) {
         </section>
       ) : null}
     </div>
+  );
+}
+
+/** Before the first query: a few images of the collection to start from, so there is something to press. */
+function StartingPoints({ collectionId, onPick }: { collectionId: number; onPick: (imageId: number) => void }) {
+  const [images, setImages] = useState<{ id: number; name: string; thumbUrl: string }[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    fetch(`/api/collections/${collectionId}/images?limit=12`)
+      .then((r) => (r.ok ? (r.json() as Promise<{ images: { id: number; name: string; thumbUrl: string }[] }>) : { images: [] }))
+      .then((b) => live && setImages(b.images))
+      .catch(() => live && setImages([]));
+    return () => {
+      live = false;
+    };
+  }, [collectionId]);
+  if (!images?.length) return null;
+  return (
+    <section aria-labelledby="start-from" className="space-y-2" data-testid="starting-points">
+      <h2 id="start-from" className="text-sm font-medium text-zinc-600 dark:text-zinc-400">
+        Or start from one of the collection&apos;s images
+      </h2>
+      <ul className="grid grid-cols-4 gap-2 sm:grid-cols-6 lg:grid-cols-12">
+        {images.map((img) => (
+          <li key={img.id}>
+            <button type="button" onClick={() => onPick(img.id)} className="block w-full" aria-label={`Find images similar to ${img.name}`}>
+              {/* eslint-disable-next-line @next/next/no-img-element */}
+              <img src={img.thumbUrl} alt="" className="aspect-square w-full rounded-md object-cover ring-indigo-500 hover:ring-2" />
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -187,6 +187,22 @@ export function ClusterMap({ collectionId, initialScale }: { collectionId: numbe
     setHover(i < 0 ? null : { i, px, py });
   }
 
+  /** Arrow keys pan by a tenth of the view, + and - zoom around the centre, 0 fits the map again. */
+  function onKey(e: React.KeyboardEvent<HTMLCanvasElement>) {
+    const v = view.current;
+    const step = (Math.min(size.w, size.h) / 10) / v.scale;
+    const pan: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (pan[e.key]) view.current = { ...v, x0: v.x0 + pan[e.key][0], y0: v.y0 + pan[e.key][1] };
+    else if (e.key === "+" || e.key === "=" || e.key === "-") {
+      const scale = Math.min(200_000, Math.max(50, v.scale * (e.key === "-" ? 1 / 1.25 : 1.25)));
+      const [cx, cy] = [size.w / 2, size.h / 2];
+      view.current = { scale, x0: v.x0 + cx / v.scale - cx / scale, y0: v.y0 + cy / v.scale - cy / scale };
+    } else if (e.key === "0") fit(size.w, size.h);
+    else return;
+    e.preventDefault();
+    redraw();
+  }
+
   function onWheel(e: React.WheelEvent<HTMLCanvasElement>) {
     const rect = e.currentTarget.getBoundingClientRect();
     const px = e.clientX - rect.left;
@@ -247,7 +263,7 @@ export function ClusterMap({ collectionId, initialScale }: { collectionId: numbe
               Reset view
             </button>
             <span className="text-zinc-600 dark:text-zinc-400" data-testid="map-count">
-              {map.n.toLocaleString("en")} images · {map.method.toUpperCase()} layout · drag to pan, scroll to zoom
+              {map.n.toLocaleString("en")} images · {map.method.toUpperCase()} layout · drag or arrow keys to pan, scroll or +/- to zoom
             </span>
           </>
         ) : (
@@ -271,7 +287,7 @@ export function ClusterMap({ collectionId, initialScale }: { collectionId: numbe
           height={size.h}
           data-testid="cluster-map"
           data-points={map?.n ?? 0}
-          className={hover ? "cursor-pointer" : "cursor-grab"}
+          className={`focus-visible:-outline-offset-2 ${hover ? "cursor-pointer" : "cursor-grab"}`}
           style={{ width: size.w, height: size.h, touchAction: "none" }}
           onPointerDown={(e) => {
             drag.current = { x: e.clientX, y: e.clientY, moved: false };
@@ -287,6 +303,10 @@ export function ClusterMap({ collectionId, initialScale }: { collectionId: numbe
             }
           }}
           onPointerMove={onMove}
+          tabIndex={0}
+          role="img"
+          aria-label={`Map of ${map?.n ?? 0} images. Arrow keys pan, + and - zoom, 0 resets the view.`}
+          onKeyDown={onKey}
           onPointerLeave={() => setHover(null)}
           onWheel={onWheel}
         />
