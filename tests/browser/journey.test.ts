@@ -151,6 +151,8 @@ describe("a first session in Chromium, with a real worker", () => {
     const targetId = targetRow.images[0].id;
     await page.getByRole("navigation", { name: "Collection Shapes" }).getByRole("link", { name: "Search" }).click();
     await arrived(page, /\/search$/);
+    await expect.poll(() => page.getByTestId("starting-points").locator("button").count()).toBe(12);
+    await shot("search");
     const green04 = files.find((f) => f.name === "green-triangle-04.jpg")!;
     await page.getByTestId("file-input").setInputFiles({ name: "from-my-phone.png", mimeType: "image/png", buffer: await sharp(green04.data).png().toBuffer() });
     await expect.poll(async () => (await idsOf("[data-testid=result]"))[0], { timeout: 30_000 }).toBe(targetId);

@@ -180,7 +180,7 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
           <div className="flex flex-wrap items-center justify-between gap-3">
             <h2 id="progress" className="font-medium">
               Model #{live.modelId}: <span data-testid="job-type">{live.type}</span> <span data-testid="job-status">{live.status}</span>
-              {chainDone ? <span className="text-emerald-700 dark:text-emerald-400"> · trained, indexed and clustered</span> : null}
+              {chainDone ? <span className="text-emerald-700 dark:text-emerald-400"> · indexed and clustered, ready to search</span> : null}
               {live.phase && live.status === "running" ? <span className="text-zinc-600 dark:text-zinc-400" data-testid="phase"> · {PHASES[live.phase] ?? live.phase}</span> : null}
             </h2>
             {chainDone ? (
@@ -230,7 +230,15 @@ export function TrainPanel(props: { collectionId: number; initialSettings: Train
               </p>
             ) : null}
           </div>
-          {points.length ? <LossChart points={points} /> : <p className="text-sm text-zinc-600 dark:text-zinc-400">The loss curve appears with the first training steps.</p>}
+          {points.length ? (
+            <figure className="space-y-1">
+              <LossChart points={points} />
+              <figcaption className="text-xs text-zinc-600 dark:text-zinc-400">
+                Training loss per step. The first epochs are an instance-recognition (IR) warm-up; when Local Aggregation takes over
+                (half-way by default) the loss is a different quantity, so a sudden step there is expected.
+              </figcaption>
+            </figure>
+          ) : <p className="text-sm text-zinc-600 dark:text-zinc-400">The loss curve appears with the first training steps.</p>}
         </section>
       ) : null}
 
