@@ -106,7 +106,6 @@ export async function activeChainJobs(collectionId: number): Promise<JobView[]> 
 export async function startTraining(collectionId: number, input: StartTrainingInput = {}): Promise<StartedChain> {
   const c = await getCollection(collectionId);
   const n = c._count.images;
-  if ((await activeChainJobs(collectionId)).length) throw new ConflictError(`a training chain is already queued or running for collection ${collectionId}`);
   const settings = pickTrainingSettings(c.settings);
   const parent = input.finetune ? await prisma.model.findUnique({ where: { id: c.activeModelId ?? -1 } }) : null;
   if (input.finetune && !parent) throw new ValidationError("fine-tuning needs an active model; train the collection first");
@@ -120,6 +119,11 @@ export async function startTraining(collectionId: number, input: StartTrainingIn
   }
   const config = resolveTrainingConfig(settings, n, overrides);
   return prisma.$transaction(async (tx) => {
+    // Writing the collection row first takes its lock (SQLite: the database's write lock; PostgreSQL:
+    // the row's), so of two concurrent starts, in one process or two, only one finds no active chain.
+    await tx.collection.update({ where: { id: collectionId }, data: { updatedAt: new Date() } });
+    const active = await tx.job.count({ where: { collectionId, type: { in: CHAIN_TYPES }, status: { in: ["queued", "running"] } } });
+    if (active) throw new ConflictError(`a training chain is already queued or running for collection ${collectionId}`);
     const model = await createModel({ collectionId, config, parentId: parent?.id, imageCount: n, preset: preset ?? undefined }, tx);
     const base = { collectionId, modelId: model.id };
     const jobs = await enqueueChain([{ type: parent ? "finetune" : "train", ...base }, { type: "index", ...base }, { type: "cluster", ...base }], tx);

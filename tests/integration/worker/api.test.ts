@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
+import { startTraining } from "@/lib/jobs/training.service";
 import { startServer, type RunningServer } from "../../helpers/server";
 import { createFashionCollection } from "./fixtures";
 
@@ -64,5 +65,14 @@ describe("training API on a real next start", () => {
     const models = await (await api(`/api/collections/${collectionId}/models`)).json();
     expect(models.models[0]).toMatchObject({ id: chain.modelId, status: "cancelled", active: false });
     expect((await api(`/api/jobs/999999`)).status).toBe(404);
+  });
+
+  it("should queue exactly one chain when starts race, from the server and from another process", async () => {
+    const overHttp = Array.from({ length: 6 }, () => api(`/api/collections/${collectionId}/train`, { method: "POST", body: "{}" }).then((r) => r.status));
+    const inProcess = Array.from({ length: 3 }, () => startTraining(collectionId).then(() => 202, (e: Error) => (e.name === "ConflictError" ? 409 : e.message)));
+    const statuses = await Promise.all([...overHttp, ...inProcess]);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(statuses.length - 1);
+    expect(await prisma.job.count({ where: { collectionId, status: "queued" } })).toBe(3);
   });
 });
