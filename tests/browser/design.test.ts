@@ -6,6 +6,7 @@ import { useBackend } from "@/lib/tf/backend";
 import { DESKTOP, PHONE, screenshot, startApp, type AppUnderTest } from "../helpers/browser";
 import { createCollection, createModel, unitBlobs } from "../integration/clusters/fixtures";
 import { upload } from "../integration/ingest/fixtures";
+import { createImages } from "../integration/search/fixtures";
 import { bodyLuminance, focused, horizontalOverflow, lowContrastText } from "./audit";
 import { shapePhotos } from "./fixtures";
 
@@ -230,6 +231,20 @@ describe("design rules in Chromium", () => {
         await page.context().close();
       }
       expect(problems).toEqual([]);
+    });
+
+    it("should keep a big collection's grid light: the page scrolls, only rows near the view are drawn, more load on the way down", async () => {
+      const big = (await prisma.collection.create({ data: { name: "Big", settings: {} } })).id;
+      await createImages(big, 3000, "big-"); // rows only: the thumbnails answer 404, which this test does not look at
+      const page = await open({ viewport: DESKTOP, colorScheme: "light" }, `/collections/${big}`);
+      await expect.poll(() => page.getByTestId("grid-count").textContent()).toBe("200+ shown");
+      const tiles = () => page.locator("[data-image-id]").count();
+      expect(await tiles()).toBeLessThan(150);
+      for (let i = 0; i < 40 && (await page.getByTestId("grid-count").textContent()) === "200+ shown"; i++) await page.mouse.wheel(0, 2000);
+      await expect.poll(() => page.getByTestId("grid-count").textContent()).toMatch(/^[4-9]00\+ shown$/);
+      expect(await tiles()).toBeLessThan(150);
+      expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(2000); // the window scrolled, not a box inside it
+      await page.context().close();
     });
 
     it("should let the keyboard do what the mouse does: rename a collection, pick a preset, open the file chooser", async () => {

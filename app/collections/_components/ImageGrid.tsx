@@ -1,6 +1,6 @@
 "use client";
 
-import { useVirtualizer } from "@tanstack/react-virtual";
+import { useWindowVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { jsonOrThrow } from "./api";
@@ -16,7 +16,7 @@ const TILE = 140; // px, including the gap
 const PAGE = 200;
 
 /**
- * The collection's images in a virtualised grid: only the visible rows are in the DOM, and pages of
+ * The collection's images in a virtualised grid that scrolls with the page: only the rows in view are in the DOM, and pages of
  * PAGE images are fetched with the API's cursor as the user scrolls towards the end, so 50k images
  * scroll smoothly.
  */
@@ -65,12 +65,20 @@ export function ImageGrid({ collectionId, labels, version }: { collectionId: num
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [collectionId, label, q, version]);
 
+  // The grid scrolls with the page (no box-in-a-box scrolling on a phone): its width, and where it starts
+  // on the page, which moves when the upload list above it grows.
+  const [margin, setMargin] = useState(0);
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    const measure = () => {
+      setWidth(el.clientWidth);
+      setMargin(el.getBoundingClientRect().top + window.scrollY);
+    };
+    const ro = new ResizeObserver(measure);
     ro.observe(el);
-    setWidth(el.clientWidth);
+    ro.observe(document.body);
+    measure();
     return () => ro.disconnect();
   }, []);
 
@@ -79,7 +87,10 @@ export function ImageGrid({ collectionId, labels, version }: { collectionId: num
   const columns = Math.max(2, Math.floor(inner / TILE));
   const tile = inner > 0 ? Math.floor(inner / columns) : TILE;
   const rows = Math.ceil(images.length / columns);
-  const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => scroller.current, estimateSize: () => tile, overscan: 4 });
+  // A small collection (one page, all loaded) is rendered whole: nothing pops in and the browser's find works. Bigger
+  // ones render only the rows near the view, and the next page loads as the view nears the end.
+  const whole = cursor === null && images.length <= PAGE;
+  const virtualizer = useWindowVirtualizer({ count: rows, estimateSize: () => tile, overscan: whole ? rows : 4, scrollMargin: margin });
   useEffect(() => virtualizer.measure(), [tile, virtualizer]);
   const items = virtualizer.getVirtualItems();
   const lastRow = items.length > 0 ? items[items.length - 1].index : -1;
@@ -124,11 +135,11 @@ export function ImageGrid({ collectionId, labels, version }: { collectionId: num
           </span>
         ) : null}
       </div>
-      <div ref={scroller} className="max-h-[70vh] min-h-40 overflow-y-auto rounded-lg border border-zinc-200 dark:border-zinc-800" data-testid="image-grid">
+      <div ref={scroller} className="min-h-40 rounded-lg border border-zinc-200 pb-2 dark:border-zinc-800" data-testid="image-grid">
         {cursor !== undefined && images.length === 0 ? <p className="p-6 text-sm text-zinc-600 dark:text-zinc-400">{q || label ? "No image matches these filters." : "No images yet: drop some on the box above."}</p> : null}
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {items.map((row) => (
-            <div key={row.key} className="absolute left-0 flex gap-2 px-2" style={{ top: row.start, height: tile, paddingTop: 8 }}>
+            <div key={row.key} className="absolute left-0 flex gap-2 px-2" style={{ top: row.start - margin, height: tile, paddingTop: 8 }}>
               {images.slice(row.index * columns, (row.index + 1) * columns).map((img) => (
                 <div key={img.id} className="group relative" style={{ width: tile - 8, height: tile - 8 }}>
                 <Link
