@@ -80,7 +80,9 @@ export async function claimNextJob(owner: string, leaseSeconds: number, filter: 
   });
   for (const { id } of candidates) {
     const { count } = await prisma.job.updateMany({
-      where: { id, status: "queued" },
+      // Appends to one collection's index never run at the same time (each rewrites the index files);
+      // the condition is part of the update, so two claimers cannot both pass it.
+      where: { id, status: "queued", NOT: { type: "index.append", collection: { jobs: { some: { type: "index.append", status: "running" } } } } },
       data: {
         status: "running",
         leaseOwner: owner,

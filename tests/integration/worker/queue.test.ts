@@ -91,6 +91,16 @@ describe("claimNextJob", () => {
     expect(jobs.length).toBe(20);
   });
 
+  it("should not run two index appends of one collection at the same time", async () => {
+    const [c1, c2] = await Promise.all(["append-1", "append-2"].map((name) => prisma.collection.create({ data: { name, settings: {} } })));
+    const jobs = await Promise.all([c1, c1, c2].map((c) => enqueueJob({ type: "index.append", collectionId: c.id, payload: { imageIds: [] } })));
+    const claimed = await Promise.all(Array.from({ length: 4 }, (_, i) => claimNextJob(`claimer-${i}`, 60)));
+    const ids = claimed.filter((j) => j !== null).map((j) => j!.id).sort((x, y) => x - y);
+    expect(ids).toEqual([jobs[0].id, jobs[2].id]); // one per collection, the older first
+    await prisma.job.update({ where: { id: jobs[0].id }, data: { status: "succeeded" } });
+    expect((await claimNextJob("later", 60))?.id).toBe(jobs[1].id);
+  });
+
   it("should not start a job before the one it depends on has succeeded", async () => {
     const [a, b] = await enqueueChain([{ type: "sleep" }, { type: "sleep" }]);
     expect((await claimNextJob("w", 60))?.id).toBe(a.id);
