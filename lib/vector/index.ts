@@ -21,6 +21,7 @@ export function indexRegistry(): IndexRegistry {
     stamp: indexStamp,
     recheckMs: 1000,
     retryMs: 2000,
+    idleMs: 30 * 60_000,
   }));
 }
 

@@ -7,7 +7,8 @@ import { indexKeys, VectorIndex } from "./index-store";
  * The indexes a process serves: loaded lazily, one per model, and swapped without a restart. When a
  * collection's active model changes, the old index keeps answering until the new one is loaded; when an
  * index file changes on disk (another process appended or removed images), it is re-read in the
- * background the same way.
+ * background the same way. An index no search has asked for in `idleMs` is dropped (a deleted
+ * collection's, or one nobody searches), and loaded again when asked for.
  */
 
 export interface Served {
@@ -21,6 +22,7 @@ interface Entry {
   /** mtime + size of index.faiss when it was read. */
   stamp: string;
   checkedAt: number;
+  usedAt?: number;
 }
 
 export interface RegistryOptions {
@@ -31,6 +33,8 @@ export interface RegistryOptions {
   recheckMs: number;
   /** How long a failed load is not retried. */
   retryMs: number;
+  /** How long an index stays loaded without a search. */
+  idleMs: number;
 }
 
 const log = logger.child({ ctx: "vector-registry" });
@@ -39,15 +43,35 @@ export class IndexRegistry {
   private serving = new Map<number, Entry>();
   private loading = new Map<number, Promise<Entry>>();
   private failedAt = new Map<number, { at: number; error: Error }>();
+  private sweptAt = Date.now();
 
   constructor(private opts: RegistryOptions) {}
+
+  /** Collections whose index is loaded. */
+  loaded(): number[] {
+    return [...this.serving.keys()];
+  }
+
+  private evictIdle(now: number): void {
+    if (now - this.sweptAt < Math.min(this.opts.idleMs, 60_000)) return;
+    this.sweptAt = now;
+    for (const [collectionId, entry] of this.serving) {
+      if (now - (entry.usedAt ?? entry.checkedAt) > this.opts.idleMs) {
+        this.serving.delete(collectionId);
+        log.info({ collectionId, modelId: entry.modelId }, "idle index unloaded");
+      }
+    }
+  }
 
   /**
    * The index to search for a collection whose active model is `activeModelId`. Waits for a load only when
    * the collection has nothing loaded yet; otherwise answers with what it has and swaps when ready.
    */
   async get(collectionId: number, activeModelId: number): Promise<Served> {
+    const now = Date.now();
+    this.evictIdle(now);
     const current = this.serving.get(collectionId);
+    if (current) current.usedAt = now;
     if (current?.modelId === activeModelId) {
       this.recheck(collectionId, current);
       return current;

@@ -11,6 +11,7 @@ function setup() {
     stamp: async (modelId) => stamps.get(modelId) ?? "s0",
     recheckMs: 0,
     retryMs: 60_000,
+    idleMs: 50,
   });
   const fake = (name: string) => ({ name }) as unknown as VectorIndex;
   const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -79,5 +80,26 @@ describe(IndexRegistry.name, () => {
     loads[1].resolve(fake("v2"));
     await settle();
     expect((await registry.get(1, 10)).index).not.toBe(v1);
+  });
+
+  it("should unload an index nobody searched for within idleMs, and load it again when asked", async () => {
+    const { registry, loads, fake, settle } = setup();
+    for (const collectionId of [1, 2]) {
+      const got = registry.get(collectionId, collectionId * 10);
+      await settle();
+      loads.at(-1)!.resolve(fake(`m${collectionId}`));
+      await got;
+    }
+    expect(registry.loaded()).toEqual([1, 2]);
+    for (let t = 0; t < 4; t++) {
+      await new Promise((r) => setTimeout(r, 30));
+      await registry.get(1, 10); // collection 1 stays in use, 2 (think: deleted) is never asked for again
+    }
+    expect(registry.loaded()).toEqual([1]);
+    const again = registry.get(2, 20);
+    await settle();
+    expect(loads.map((l) => l.modelId)).toEqual([10, 20, 20]);
+    loads[2].resolve(fake("m2 again"));
+    expect((await again).modelId).toBe(20);
   });
 });
