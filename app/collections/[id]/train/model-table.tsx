@@ -35,7 +35,9 @@ export function ModelTable({ collectionId, models }: { collectionId: number; mod
               <td className="px-3 py-2 tabular-nums">{fmt(m.metrics.imgPerSec, 0)}</td>
               <td className="px-3 py-2 tabular-nums">{m.metrics.trainSeconds === undefined ? "–" : `${fmt(m.metrics.trainSeconds)} s`}</td>
               <td className="px-3 py-2 tabular-nums">{m.metrics.clusters?.length ? m.metrics.clusters.map((c) => c.m).join(" / ") : "–"}</td>
-              <td className="whitespace-nowrap px-3 py-2 text-zinc-600 dark:text-zinc-400">{new Date(m.createdAt).toLocaleString("en")}</td>
+              <td className="whitespace-nowrap px-3 py-2 text-zinc-600 dark:text-zinc-400">{/* UTC: the same text on the server and in the browser, whatever their time zones */}
+                <time dateTime={new Date(m.createdAt).toISOString()}>{new Date(m.createdAt).toLocaleString("en", { timeZone: "UTC" })} UTC</time>
+              </td>
             </tr>
           ))}
         </tbody>
