@@ -23,9 +23,9 @@
  * Notation: v -> `embeddings` [B, D] unit rows; v̄ -> `bankT` [D, N] (transposed bank, constant here);
  * s_ij = v_i·v̄_j -> `sims` [B, N]; B_i -> `bgIdx` [B, k+1]; C_i -> `closeMask`; τ -> tau;
  * `idx` [B] int32 = bank rows of the batch; `labels` Int32Array [H, N] row-major cluster labels.
- * C_i membership is computed in JS from the downloaded top-k indices: on WASM, int32 gather + broadcast
- * equal over [B, k, H] took ~160 ms a step at B=128, k=4096, H=3 (more than the top-k itself), the JS
- * loop a few ms. WASM and CPU execute ops synchronously, so the download does not stall a pipeline
+ * C_i membership, whether i is among its own top-k, and the gradient's (row, batch) pairs are computed in
+ * JS from the downloaded top-k indices: on WASM, int32 gather + broadcast equal over [B, k, H] took
+ * ~160 ms a step at B=128, k=4096, H=3, and equal / tile / stack over [B, k] ~95 ms; the JS loops ~5 ms. WASM and CPU execute ops synchronously, so the download does not stall a pipeline
  * (on a GPU backend it would).
  * Returns a scalar (mean over the batch) that the caller disposes (or that a tidy/variableGrads owns).
  */
@@ -33,11 +33,9 @@ import * as tf from "@tensorflow/tfjs";
 
 const MASKED = -1e9;
 
-/** dv = (bankT · dsT)ᵀ · scale, dsT [N, B] built sparsely from (row, batch) pairs. */
-function gradFromSparse(bankT: tf.Tensor2D, rowIdx: tf.Tensor2D, values: tf.Tensor2D, n: number, scale: tf.Tensor): tf.Tensor2D {
-  const [b, k] = rowIdx.shape;
-  const batchCol = tf.tile(tf.reshape(tf.range(0, b, 1, "int32"), [b, 1]), [1, k]); // [B, k]
-  const pairs = tf.reshape(tf.stack([rowIdx, batchCol], 2), [b * k, 2]); // [B*k, 2] = (j, i)
+/** dv = (bankT · dsT)ᵀ · scale, dsT [N, B] built sparsely from `pairs` [B*K, 2] = (bank row j, batch i). */
+function gradFromSparse(bankT: tf.Tensor2D, pairs: tf.Tensor2D, values: tf.Tensor2D, n: number, scale: tf.Tensor): tf.Tensor2D {
+  const [b, k] = values.shape;
   const dsT = tf.scatterND(pairs, tf.reshape(values, [b * k]), [n, b]); // [N, B], duplicates summed
   return tf.transpose(tf.mul(tf.matMul(bankT, dsT), scale)) as tf.Tensor2D; // [B, D]
 }
@@ -90,6 +88,32 @@ export function computeCloseMask(bgIdx: Int32Array, batch: Int32Array, labels: I
   return mask;
 }
 
+/**
+ * B_i and C_i from the top-k indices [B, k], in JS (cheaper than int ops on WASM): the k neighbours plus
+ * i itself as column k, counted in B_i only when the top-k missed it; the close mask within B_i; and the
+ * (bank row, batch row) pairs of the sparse gradient. All [B, k+1] row-major (pairs [B*(k+1), 2]).
+ */
+function neighbourSets(top: Int32Array, batch: Int32Array, labels: Int32Array, n: number) {
+  const b = batch.length;
+  const k = top.length / b;
+  const bgIdx = new Int32Array(b * (k + 1));
+  const bgMask = new Float32Array(b * (k + 1)).fill(1);
+  const pairs = new Int32Array(2 * b * (k + 1));
+  for (let i = 0; i < b; i++) {
+    const row = top.subarray(i * k, (i + 1) * k);
+    bgIdx.set(row, i * (k + 1));
+    bgIdx[i * (k + 1) + k] = batch[i];
+    if (row.includes(batch[i])) bgMask[i * (k + 1) + k] = 0;
+  }
+  for (let j = 0; j < bgIdx.length; j++) {
+    pairs[2 * j] = bgIdx[j];
+    pairs[2 * j + 1] = Math.floor(j / (k + 1));
+  }
+  const closeMask = computeCloseMask(bgIdx, batch, labels, n);
+  for (let j = 0; j < closeMask.length; j++) closeMask[j] *= bgMask[j];
+  return { bgMask, closeMask, pairs };
+}
+
 /** Local aggregation loss with exact top-kBg background neighbours. */
 export function computeLALoss(embeddings: tf.Tensor2D, bankT: tf.Tensor2D, idx: tf.Tensor1D, labels: Int32Array, kBg: number, tau: number): tf.Scalar {
   const n = bankT.shape[1];
@@ -101,20 +125,18 @@ export function computeLALoss(embeddings: tf.Tensor2D, bankT: tf.Tensor2D, idx: 
     const [v, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
     const sims = tf.matMul(v, bankT) as tf.Tensor2D; // [B, N]
     const top = tf.topk(sims, kBg, false); // values, indices [B, k]
-    const selfCol = tf.reshape(idx, [b, 1]); // [B, 1]
-    const selfInTop = tf.max(tf.cast(tf.equal(top.indices, selfCol), "float32"), 1, true); // [B, 1]
-    const bgIdx = tf.concat([top.indices, selfCol], 1) as tf.Tensor2D; // [B, k+1]
+    const sets = neighbourSets(top.indices.dataSync() as Int32Array, batch, labels, n);
     const logits = tf.div(tf.concat([top.values, tf.reshape(selfSims(sims, idx), [b, 1])], 1), tau); // [B, k+1]
-    const bgMask = tf.concat([tf.ones([b, kBg]), tf.sub(1, selfInTop)], 1) as tf.Tensor2D; // [B, k+1]
-    const close = tf.tensor2d(computeCloseMask(bgIdx.dataSync() as Int32Array, batch, labels, n), [b, kBg + 1]); // [B, k+1]
-    const closeMask = tf.mul(close, bgMask) as tf.Tensor2D; // [B, k+1]
+    const bgMask = tf.tensor2d(sets.bgMask, [b, kBg + 1]);
+    const closeMask = tf.tensor2d(sets.closeMask, [b, kBg + 1]);
+    const pairs = tf.tensor2d(sets.pairs, [b * (kBg + 1), 2], "int32");
     const masked = (mask: tf.Tensor) => tf.add(logits, tf.mul(tf.sub(1, mask), MASKED)); // [B, k+1]
     const bgLogits = masked(bgMask);
     const closeLogits = masked(closeMask);
     const lseBg = tf.logSumExp(bgLogits, 1, true); // [B, 1]
     const lseClose = tf.logSumExp(closeLogits, 1, true); // [B, 1]
     const diff = tf.sub(tf.exp(tf.sub(bgLogits, lseBg)), tf.exp(tf.sub(closeLogits, lseClose))); // [B, k+1]
-    save([bgIdx, diff]);
+    save([pairs, diff]);
     return {
       value: tf.mean(tf.sub(lseBg, lseClose)) as tf.Scalar,
       gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) =>

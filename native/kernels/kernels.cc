@@ -210,8 +210,8 @@ void selectTop(const float* row, int n, int k, Before before, std::vector<int32_
   cand.clear();
   const int stride = 8;
   const int m = n / stride;
-  const int rank = (int)((long)k * m / n) - 64;  // sample rank of the threshold, with slack
-  if (m > 0 && rank > 0) {
+  const int rank = (int)((long)k * m / n) + 64;  // sample rank of the threshold, with slack below the k-th
+  if (rank < m) {
     sample.resize(m);
     for (int i = 0; i < m; i++) sample[i] = row[i * stride];
     std::nth_element(sample.begin(), sample.begin() + rank, sample.end(), std::greater<float>());
