@@ -138,10 +138,15 @@ describe("design rules in Chromium", () => {
         for (const p of pages) {
           await visit(page, p.path);
           if (p.name === "home") {
-            // the check itself can fail: a too-wide box is caught
-            await page.evaluate(() => document.querySelector("main")!.insertAdjacentHTML("beforeend", '<div id="probe" style="width:600px">wide</div>'));
-            expect((await horizontalOverflow(page)).offenders.map((o) => o.text)).toContain("wide");
-            await page.evaluate(() => document.getElementById("probe")!.remove());
+            // the check itself can fail: a too-wide box is caught (re-inserted if a refresh of the
+            // home page's status re-rendered <main> in between)
+            await expect
+              .poll(async () => {
+                await page.evaluate(() => document.getElementById("probe") ?? document.querySelector("main")!.insertAdjacentHTML("beforeend", '<div id="probe" style="width:600px">wide</div>'));
+                return (await horizontalOverflow(page)).offenders.map((o) => o.text);
+              })
+              .toContain("wide");
+            await page.evaluate(() => document.getElementById("probe")?.remove());
           }
           const { excess, offenders } = await horizontalOverflow(page);
           if (excess > 0) problems.push(`${mode.name} ${p.name}: ${excess}px too wide: ${JSON.stringify(offenders)}`);
