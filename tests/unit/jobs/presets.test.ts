@@ -26,6 +26,6 @@ describe("presets", () => {
     expect(measured).toMatchObject({ basis: "measured", imgPerSec: 10 });
     const reference = computePresets(1000, 64, 3)[0];
     expect(reference.basis).toBe("reference");
-    expect(reference.imgPerSec).toBe(55); // 220 img/s at 32x32x3, a quarter at 64x64x3
+    expect(reference.imgPerSec).toBe(145); // 580 img/s at 32x32x3, a quarter at 64x64x3
   });
 });
