@@ -30,9 +30,6 @@ export function LossChart({ points }: { points: MetricPoint[] }) {
         key={theme}
         data={data}
         options={{
-          responsive: true,
-          maintainAspectRatio: false,
-          animation: false,
           plugins: { legend: { display: false }, tooltip: { intersect: false, mode: "index" } },
           scales: { x: { ticks: { maxTicksLimit: 8, autoSkip: true } }, y: { title: { display: true, text: "loss" } } },
         }}

@@ -35,9 +35,6 @@ export function DensityChart({ report }: { report: DensityReport }) {
         key={theme}
         data={data}
         options={{
-          responsive: true,
-          maintainAspectRatio: false,
-          animation: false,
           plugins: { legend: { position: "bottom" }, tooltip: { mode: "index", intersect: false } },
           scales: {
             x: { title: { display: true, text: "mean cosine similarity to neighbours" } },
