@@ -17,6 +17,9 @@ const FIELDS: { key: keyof TrainingSettings; label: string; step?: string }[] = 
   { key: "batchSize", label: "Batch size" },
 ];
 
+/** Left empty, these follow the chosen preset, so the resolved default (for 20 epochs) would mislead. */
+const FROM_PRESET: Partial<Record<keyof TrainingSettings, string>> = { epochs: "from the preset", warmupEpochs: "half the epochs" };
+
 /** The collection's training settings; empty fields take the defaults scaled to the collection. */
 export function SettingsForm({ collectionId, view, onSaved }: { collectionId: number; view: TrainingSettingsView; onSaved: (v: TrainingSettingsView) => void }) {
   const [values, setValues] = useState<Record<string, string>>(() =>
@@ -52,7 +55,7 @@ export function SettingsForm({ collectionId, view, onSaved }: { collectionId: nu
               type="number"
               step={f.step ?? "1"}
               value={values[f.key]}
-              placeholder={view.resolved ? String(view.resolved[f.key]) : "default"}
+              placeholder={FROM_PRESET[f.key] ?? (view.resolved ? String(view.resolved[f.key]) : "default")}
               onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
               className={`mt-1 block w-full rounded-md border bg-white px-2 py-1 text-sm text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100 ${bad ? "border-red-500 ring-1 ring-red-500" : "border-zinc-300 dark:border-zinc-700"}`}
             />
