@@ -1,14 +1,16 @@
 // `npm run la -- eval --dataset fashion-mnist --method la|ir|raw|random [options]`: trains on the
 // Fashion-MNIST training set (first N images with --subset), evaluates weighted 200-NN and 1-NN on the
-// 10k test images (train features recomputed without augmentation). With --json the last stdout line
-// is one JSON object; everything else goes to stderr.
+// 10k test images (train features recomputed without augmentation). --density adds the local/background
+// density diagnostic and the class purity of the clusters and close sets LA would form from the final
+// bank. With --json the last stdout line is one JSON object; everything else goes to stderr.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "@/lib/tf/backend";
-import { createEncoder, densityDiagnostic, disposeEncoder, embed, knnAccuracy, loadEncoder, resolveConfig, train, type LAConfigOverrides } from "@/lib/la";
+import { closeSetDiagnostic, createEncoder, densityDiagnostic, disposeEncoder, embed, knnAccuracy, loadEncoder, resolveConfig, train, type LAConfigOverrides } from "@/lib/la";
 import { computeRawPixelFeatures } from "@/lib/la/knn";
+import { computeClusterLabels } from "@/lib/la/run-state";
 import { loadFashionMnist } from "@/lib/la/datasets/fashion-mnist";
 
 const usage = `usage: npm run la -- eval --dataset fashion-mnist --method la|ir|raw|random
@@ -127,6 +129,10 @@ export async function run(argv: string[]): Promise<number> {
   const density = a.density && featDim === config.embeddingDim
     ? densityDiagnostic({ rows: bank ?? trainFeats, dim: featDim, kBg: Math.min(config.kBg, n - 1), labels: trainSet.labels, sample: 2000 })
     : undefined;
+  // The clusters LA would form from the final bank (for IR too, so the two runs compare).
+  const closeSets = density && bank
+    ? closeSetDiagnostic({ rows: bank, dim: featDim, kBg: Math.min(config.kBg, n - 1), clusterLabels: computeClusterLabels(bank, n, config), labels: trainSet.labels, sample: 2000 })
+    : undefined;
   const report = {
     method,
     dataset: a.dataset,
@@ -151,6 +157,15 @@ export async function run(argv: string[]): Promise<number> {
         background_mean: density.background.mean,
         difference_mean: density.difference.mean,
         accuracy_by_difference: density.accuracyByDifference?.map((b) => Number(b.accuracy.toFixed(1))),
+      },
+    }),
+    ...(closeSets && {
+      close_sets: {
+        cluster_purity: Number(closeSets.clusterPurity.toFixed(3)),
+        background_same_class: Number(closeSets.background.sameClass.toFixed(3)),
+        close_size: Number(closeSets.close.size.toFixed(1)),
+        close_same_class: Number(closeSets.close.sameClass.toFixed(3)),
+        close_recall: Number(closeSets.close.recall.toFixed(3)),
       },
     }),
   };

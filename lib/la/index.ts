@@ -11,6 +11,7 @@ export { createEncoder, disposeEncoder, type Encoder, type EncoderConfig } from 
 export { kmeans, type KMeansOptions, type KMeansResult } from "./kmeans";
 export { knnAccuracy, type KnnOptions, type KnnResult } from "./knn";
 export { densityDiagnostic, type DensityOptions, type DensityReport } from "./density";
+export { closeSetDiagnostic, type CloseSetOptions, type CloseSetReport } from "./close-sets";
 export { hasCheckpoint, loadCheckpoint } from "./checkpoint";
 export { computeIRLoss, computeLALoss } from "./losses";
 export { MemoryBank } from "./memory-bank";

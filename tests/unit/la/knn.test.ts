@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "@/lib/tf/backend";
+import { closeSetDiagnostic } from "@/lib/la/close-sets";
 import { densityDiagnostic } from "@/lib/la/density";
 import { knnAccuracy } from "@/lib/la/knn";
 import { Rng } from "@/lib/la/rng";
@@ -73,5 +74,39 @@ describe("densityDiagnostic", () => {
     expect(c.accuracyByDifference).toHaveLength(10);
     expect(c.accuracyByDifference!.reduce((s, b) => s + b.count, 0)).toBe(n);
     expect(Math.min(...c.accuracyByDifference!.map((b) => b.accuracy))).toBeGreaterThan(90);
+  });
+});
+
+describe("closeSetDiagnostic", () => {
+  // Three tight groups of four rows on orthogonal axes; row 11 sits in group 2 but is labelled class 0.
+  const d = 4;
+  const n = 12;
+  const rows = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const g = Math.floor(i / 4);
+    rows[i * d + g] = 1;
+    rows[i * d + 3] = 0.01 * (i % 4);
+    const norm = Math.hypot(...rows.subarray(i * d, (i + 1) * d));
+    for (let k = 0; k < d; k++) rows[i * d + k] /= norm;
+  }
+  const labels = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 0];
+  const split = [0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]; // group 0 split in two clusters
+
+  it("measures cluster purity, the class share of B_i and C_i and the recall of C_i", () => {
+    const r = closeSetDiagnostic({ rows, dim: d, kBg: 3, clusterLabels: Int32Array.from(split), labels });
+    expect(r.clusterPurity).toBeCloseTo(11 / 12, 6);
+    expect(r.background.sameClass).toBeCloseTo(10 / 12, 6);
+    expect(r.close.size).toBeCloseTo((4 * 1 + 8 * 3) / 12, 6);
+    expect(r.close.sameClass).toBeCloseTo(10 / 12, 6);
+    // rows 0-3 reach 1 of their 3 same-class neighbours; row 11 has none and is left out
+    expect(r.close.recall).toBeCloseTo((4 / 3 + 7) / 11, 6);
+  });
+
+  it("takes C_i as the union over the H clusterings", () => {
+    const byGroup = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
+    const r = closeSetDiagnostic({ rows, dim: d, kBg: 3, clusterLabels: Int32Array.from([...split, ...byGroup]), labels });
+    expect(r.close.size).toBeCloseTo(3, 6);
+    expect(r.close.recall).toBeCloseTo(1, 6);
+    expect(r.clusterPurity).toBeCloseTo(11 / 12, 6);
   });
 });
