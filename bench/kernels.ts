@@ -1,12 +1,9 @@
 /**
- * `npm run bench -- kernels [--json] [--backend wasm|cpu] [--batch 128] [--steps 5] [--sizes 28x28x1,32x32x3] [--bn ops|fused]`
+ * `npm run bench -- kernels [--json] [--backend wasm|cpu] [--batch 128] [--steps 5] [--sizes 28x28x1,32x32x3] [--phases ir,la] [--bank 60000]`
  *
- * Per-kernel profile of one training step (forward + backward + SGD via optimizer.minimize) of the
- * reference CNN of PRODUCT.md: conv3x3(C->32)-BN-ReLU, conv3x3(32->64, s2)-BN-ReLU, conv3x3(64->64)-BN-ReLU,
- * conv3x3(64->128, s2)-BN-ReLU, conv3x3(128->128)-BN-ReLU, global average pool, dense 128, L2 normalise.
- * BN uses batch statistics (training mode): `--bn ops` (default) is tf.moments + tf.batchNorm, differentiated
- * op by op by TF.js; `--bn fused` is lib/tf/kernels/batch-norm-train.ts (hand-written gradient).
- * The loss is a fixed random projection of the embeddings.
+ * Per-kernel profile of one training step as the trainer runs it (lib/la/train-step.ts runTrainStep:
+ * augmentation, the reference CNN with its batch norm, IR or LA loss against a `bank`-row memory bank
+ * with k_bg 4096, SGD with momentum and weight decay, BN statistics and the bank update), single thread.
  * Kernel times: every registered kernel function of the backend is wrapped with a timer for one step
  * (the WASM backend is synchronous, so this is wall time per kernel). Top-level kernels (the ones the
  * engine runs) add up to the step's kernel time; kernels that the project's kernels call inside
@@ -17,7 +14,9 @@
 import * as tf from "@tensorflow/tfjs";
 import os from "node:os";
 import { useBackend } from "../lib/tf/backend";
-import { batchNormTrain } from "../lib/tf/kernels/batch-norm-train";
+import { Rng } from "../lib/la/rng";
+import { runTrainStep, type Phase } from "../lib/la/train-step";
+import { createBenchContext } from "./step-context";
 
 interface Options {
   json: boolean;
@@ -25,7 +24,8 @@ interface Options {
   batch: number;
   steps: number;
   sizes: [number, number, number][];
-  bn: "ops" | "fused";
+  phases: Phase[];
+  bank: number;
 }
 
 interface KernelRow {
@@ -36,7 +36,7 @@ interface KernelRow {
 
 interface SizeResult {
   input: string;
-  bn: Options["bn"];
+  phase: Phase;
   batch: number;
   stepMs: number;
   stepMsAll: number[];
@@ -99,8 +99,8 @@ function parseArgs(argv: string[]): Options {
   };
   const backend = value("--backend", "wasm");
   if (backend !== "wasm" && backend !== "cpu") throw new Error(`--backend must be wasm or cpu, got ${backend}`);
-  const bn = value("--bn", "ops");
-  if (bn !== "ops" && bn !== "fused") throw new Error(`--bn must be ops or fused, got ${bn}`);
+  const phases = value("--phases", "ir,la").split(",");
+  if (phases.some((p) => p !== "ir" && p !== "la")) throw new Error(`--phases must list ir and/or la, got ${phases.join(",")}`);
   const sizes = value("--sizes", "28x28x1,32x32x3")
     .split(",")
     .map((s) => {
@@ -114,55 +114,20 @@ function parseArgs(argv: string[]): Options {
     batch: Number(value("--batch", "128")),
     steps: Number(value("--steps", "5")),
     sizes,
-    bn,
+    phases: phases as Phase[],
+    bank: Number(value("--bank", "60000")),
   };
 }
 
-/** The reference CNN's variables, He-initialised. */
-function createModel(channels: number) {
-  const widths = [channels, 32, 64, 64, 128, 128];
-  const strides = [1, 2, 1, 2, 1];
-  const layers = strides.map((stride, i) => {
-    const [ci, co] = [widths[i], widths[i + 1]];
-    return {
-      stride,
-      filter: tf.variable(tf.randomNormal([3, 3, ci, co], 0, Math.sqrt(2 / (9 * ci)), "float32", i + 1)),
-      gamma: tf.variable(tf.ones([co])),
-      beta: tf.variable(tf.zeros([co])),
-    };
-  });
-  const dense = tf.variable(tf.randomNormal([128, 128], 0, Math.sqrt(1 / 128), "float32", 99));
-  const bias = tf.variable(tf.zeros([128]));
-  return { layers, dense, bias };
-}
-
-type Model = ReturnType<typeof createModel>;
-
-function forward(model: Model, images: tf.Tensor4D, bn: Options["bn"]): tf.Tensor2D {
-  let h = images;
-  for (const { stride, filter, gamma, beta } of model.layers) {
-    const z = tf.conv2d(h, filter as tf.Tensor4D, stride, "same");
-    if (bn === "fused") {
-      h = tf.relu(batchNormTrain(z, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5));
-    } else {
-      const { mean, variance } = tf.moments(z, [0, 1, 2]);
-      h = tf.relu(tf.batchNorm(z, mean, variance, beta, gamma, 1e-5)) as tf.Tensor4D;
-    }
-  }
-  const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // [B, 128]
-  const embeddings = tf.add(tf.matMul(pooled, model.dense as tf.Tensor2D), model.bias) as tf.Tensor2D;
-  return tf.div(embeddings, tf.norm(embeddings, "euclidean", 1, true)) as tf.Tensor2D;
-}
-
-async function benchSize(opts: Options, [height, width, channels]: [number, number, number]): Promise<SizeResult> {
-  const model = createModel(channels);
-  const images = tf.randomNormal([opts.batch, height, width, channels], 0, 1, "float32", 7) as tf.Tensor4D;
-  const target = tf.randomNormal([opts.batch, 128], 0, 1, "float32", 8) as tf.Tensor2D;
-  const optimizer = tf.train.sgd(0.01);
+async function benchSize(opts: Options, [height, width, channels]: [number, number, number], phase: Phase): Promise<SizeResult> {
+  if (channels !== 1 && channels !== 3) throw new Error(`channels must be 1 or 3, got ${channels}`);
+  if (height !== width) throw new Error(`images must be square, got ${height}x${width}`);
+  const rng = new Rng(1);
+  const { ctx, nextBatch, dispose } = createBenchContext({ resolution: height, channels, n: opts.bank, batch: opts.batch, kBg: Math.min(4096, opts.bank) }, rng);
   const step = () => {
-    const loss = optimizer.minimize(() => tf.mul(forward(model, images, opts.bn), target).sum().neg() as tf.Scalar, true);
-    loss?.dataSync();
-    loss?.dispose();
+    const loss = runTrainStep(ctx, nextBatch(), phase, 0.03, rng.int(2 ** 31));
+    loss.dataSync();
+    loss.dispose();
   };
 
   step(); // warm-up: XNNPACK operator creation, heap growth
@@ -184,12 +149,10 @@ async function benchSize(opts: Options, [height, width, channels]: [number, numb
   const profiledStepMs = performance.now() - t0;
   const kernels = probe.top();
 
-  tf.dispose([images, target, model.dense, model.bias]);
-  for (const l of model.layers) tf.dispose([l.filter, l.gamma, l.beta]);
-  optimizer.dispose();
+  dispose();
   return {
     input: `${height}x${width}x${channels}`,
-    bn: opts.bn,
+    phase,
     batch: opts.batch,
     stepMs,
     stepMsAll,
@@ -203,7 +166,7 @@ async function benchSize(opts: Options, [height, width, channels]: [number, numb
 }
 
 function printResult(r: SizeResult): void {
-  console.log(`\n== ${r.input}, batch ${r.batch}, bn ${r.bn}: step ${r.stepMs.toFixed(0)} ms (runs ${r.stepMsAll.map((t) => t.toFixed(0)).join(", ")}), ${r.imgPerSec.toFixed(1)} img/s`);
+  console.log(`\n== ${r.input}, batch ${r.batch}, ${r.phase}: step ${r.stepMs.toFixed(0)} ms (runs ${r.stepMsAll.map((t) => t.toFixed(0)).join(", ")}), ${r.imgPerSec.toFixed(1)} img/s`);
   console.log(`instrumented step ${r.profiledStepMs.toFixed(0)} ms, of which kernels ${r.kernelMs.toFixed(0)} ms (the rest: engine, tape, JS)`);
   console.log("kernel                          ms   calls  % of step");
   const line = (k: KernelRow, indent: string) =>
@@ -222,9 +185,11 @@ export async function run(argv: string[]): Promise<number> {
   if (!opts.json) console.log(`backend ${tf.getBackend()}, load average ${load.join(" ")}, ${os.cpus().length} cores`);
   const results: SizeResult[] = [];
   for (const size of opts.sizes) {
-    const r = await benchSize(opts, size);
-    results.push(r);
-    if (!opts.json) printResult(r);
+    for (const phase of opts.phases) {
+      const r = await benchSize(opts, size, phase);
+      results.push(r);
+      if (!opts.json) printResult(r);
+    }
   }
   if (opts.json) {
     console.log(JSON.stringify({ backend: tf.getBackend(), loadAverage: os.loadavg(), results }));

@@ -7,16 +7,15 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@/lib/tf/backend";
 import { augmentBatch, gatherPixels } from "@/lib/la/augment";
-import { resolveConfig } from "@/lib/la/config";
 import { embed } from "@/lib/la/embed";
-import { createEncoder, disposeEncoder, encodeTrain, normalizeInput } from "@/lib/la/encoder";
+import { encodeTrain, normalizeInput } from "@/lib/la/encoder";
 import { kmeans } from "@/lib/la/kmeans";
 import { computeIRLoss, computeLALoss } from "@/lib/la/losses";
-import { MemoryBank } from "@/lib/la/memory-bank";
 import { Rng } from "@/lib/la/rng";
-import { createMomentum, runTrainStep, type StepContext } from "@/lib/la/train-step";
+import { runTrainStep } from "@/lib/la/train-step";
 import { ParallelEngine } from "@/lib/la/parallel/pool";
 import { snapshotEncoder } from "@/lib/la/embed";
+import { createBenchContext } from "./step-context";
 
 const N = 60000;
 const RES = 28;
@@ -57,22 +56,15 @@ export async function run(argv: string[]): Promise<number> {
   const backend = await initBackend();
   console.error(`backend: ${backend.name}`);
   const rng = new Rng(1);
-  const pixels = Uint8Array.from({ length: N * RES * RES }, () => rng.int(256));
-  const config = resolveConfig({ resolution: RES, channels: 1, batchSize: BATCH, kBg: 4096, m: 300, clusterings: 3 }, N);
-  const encoder = createEncoder({ resolution: RES, channels: 1, widthMultiplier: 1, embeddingDim: 128 }, 0);
-  const bank = MemoryBank.random(N, 128, rng);
-  const labels = Int32Array.from({ length: 3 * N }, () => rng.int(300));
-  const ctx: StepContext = { config, encoder, bank, momentum: createMomentum(encoder), labels, pixels };
-  const perm = rng.permutation(N);
-  let cursor = 0;
-  const nextBatch = () => perm.subarray((cursor = (cursor + BATCH) % (N - BATCH)), cursor + BATCH);
+  const { ctx, nextBatch, dispose } = createBenchContext({ resolution: RES, channels: 1, n: N, batch: BATCH, kBg: 4096 }, rng);
+  const { config, encoder, bank, labels, pixels } = ctx;
 
   const single = (phase: "ir" | "la") => measure(() => runTrainStep(ctx, nextBatch(), phase, 0.03, rng.int(2 ** 31)), steps);
   const ir1 = await single("ir");
   const la1 = await single("la");
 
   // The same steps data-parallel on `threads` workers (one WASM backend each).
-  const engine = await ParallelEngine.create({ config, n: N, pixels, tensors: snapshotEncoder(encoder), bank: bank.rows(), labels }, threads);
+  const engine = await ParallelEngine.create({ config, n: N, pixels, tensors: snapshotEncoder(encoder), bank: bank.rows(), labels: labels! }, threads);
   const parallel = (phase: "ir" | "la") => measure(() => engine.step(nextBatch(), phase, 0.03, rng.int(2 ** 31)), steps);
   const irP = await parallel("ir");
   const laP = await parallel("la");
@@ -106,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
       return [value, ...Object.values(grads)];
     }, steps),
     ir_loss_fwd_bwd: await cpuMs(() => tf.grad((e: tf.Tensor) => computeIRLoss(e as tf.Tensor2D, bankT, idx, 0.07))(v), steps),
-    la_loss_fwd_bwd: await cpuMs(() => tf.grad((e: tf.Tensor) => computeLALoss(e as tf.Tensor2D, bankT, idx, labels, 4096, 0.07))(v), steps),
+    la_loss_fwd_bwd: await cpuMs(() => tf.grad((e: tf.Tensor) => computeLALoss(e as tf.Tensor2D, bankT, idx, labels!, 4096, 0.07))(v), steps),
     similarity_matmul: await cpuMs(() => tf.matMul(v, bankT), steps),
     topk_4096: await cpuMs(() => tf.tidy(() => tf.topk(tf.matMul(v, bankT), 4096).indices), steps),
     bank_update: await cpuMs(() => bank.update(idx, v, 0.5), steps),
@@ -118,9 +110,7 @@ export async function run(argv: string[]): Promise<number> {
   const rows = bank.rows();
   const km = await measure(() => void kmeans(rows, N, 128, { m: 300, seed: 1234, iterations: 20 }), 0);
 
-  disposeEncoder(encoder);
-  bank.dispose();
-  for (const m of ctx.momentum.values()) m.dispose();
+  dispose();
 
   const rate = (ms: number) => Number(((BATCH / ms) * 1000).toFixed(1));
   const report = {

@@ -1,4 +1,4 @@
-# The project's native kernels for the TF.js WASM backend (convolutions, matmul, top-k) on OpenBLAS,
+# The project's native kernels for the TF.js WASM backend (convolutions, matmul, top-k, batch norm) on OpenBLAS,
 # which uses the CPU's AVX2/AVX-512 (WASM SIMD is 128-bit only). Built by scripts/build-native.sh,
 # loaded by lib/tf/kernels/native.ts.
 {

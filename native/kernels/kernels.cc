@@ -1,12 +1,14 @@
 // The project's native kernels for the TF.js WASM backend, on Float32Array views that the caller takes of
 // the WASM heap (no copies): NHWC conv2d forward, filter gradient and input gradient as im2col + sgemm
-// (OpenBLAS), batched matmul (sgemm) and top-k. Conv: dilation 1 only; the caller checks.
+// (OpenBLAS), batched matmul (sgemm), top-k, and training-mode batch norm fused with ReLU (forward and
+// gradient). Conv: dilation 1 only; the caller checks.
 // dims (Int32Array): n, h, w, c, oc, fh, fw, sh, sw, padTop, padLeft, oh, ow.
 // The batch is processed in chunks so that the patch matrix stays a few MB (cache-sized sgemm panels,
 // bounded memory). OpenBLAS runs on one thread: training parallelism comes from worker threads.
 #include <napi.h>
 #include <cblas.h>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <numeric>
@@ -251,6 +253,115 @@ Napi::Value TopK(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Batch norm over the rows of [m, c] arrays: per-channel sums in float over blocks of kBlockRows rows
+// (vectorised across channels), added into doubles between blocks so the rounding does not grow with m.
+constexpr long kBlockRows = 256;
+
+// mean[k] = Σ x / m; variance[k] = Σ (x - mean)² / m (two passes: no cancellation).
+void channelMoments(const float* __restrict x, long m, int c, float* __restrict mean, float* __restrict variance) {
+  std::vector<double> total(c, 0.0);
+  std::vector<float> part(c);
+  const auto sumRows = [&](auto term) {
+    std::fill(total.begin(), total.end(), 0.0);
+    for (long r0 = 0; r0 < m; r0 += kBlockRows) {
+      std::fill(part.begin(), part.end(), 0.0f);
+      float* __restrict p = part.data();
+      for (long r = r0; r < std::min(m, r0 + kBlockRows); r++)
+        for (int k = 0; k < c; k++) p[k] += term(x[r * c + k], k);
+      for (int k = 0; k < c; k++) total[k] += p[k];
+    }
+  };
+  sumRows([](float v, int) { return v; });
+  for (int k = 0; k < c; k++) mean[k] = (float)(total[k] / m);
+  sumRows([mean](float v, int k) { const float d = v - mean[k]; return d * d; });
+  for (int k = 0; k < c; k++) variance[k] = (float)(total[k] / m);
+}
+
+// bnReluForward(x, gamma, beta, y, mean, variance, m, c, eps): y = relu((x - mean) * gamma / sqrt(variance
+// + eps) + beta) over the rows of x [m, c], with the batch mean and biased variance [c] as outputs.
+Napi::Value BnReluForward(const Napi::CallbackInfo& info) {
+  if (info.Length() < 9) return fail(info, "bnReluForward(x, gamma, beta, y, mean, variance, m, c, eps)");
+  const float* __restrict x = floats(info[0]);
+  const float* gamma = floats(info[1]);
+  const float* beta = floats(info[2]);
+  float* __restrict y = floats(info[3]);
+  float* mean = floats(info[4]);
+  float* variance = floats(info[5]);
+  const long m = info[6].As<Napi::Number>().Int64Value();
+  const int c = info[7].As<Napi::Number>().Int32Value();
+  const double eps = info[8].As<Napi::Number>().DoubleValue();
+  channelMoments(x, m, c, mean, variance);
+  std::vector<float> a(c), mu(mean, mean + c), b(beta, beta + c);
+  for (int k = 0; k < c; k++) a[k] = (float)(gamma[k] / std::sqrt(variance[k] + eps));
+  const float* __restrict pa = a.data();
+  const float* __restrict pm = mu.data();
+  const float* __restrict pb = b.data();
+  for (long r = 0; r < m; r++)
+    for (int k = 0; k < c; k++) y[r * c + k] = std::max(0.0f, (x[r * c + k] - pm[k]) * pa[k] + pb[k]);
+  return info.Env().Undefined();
+}
+
+// bnReluBackward(dy, x, y, gamma, mean, variance, dx, dgamma, dbeta, m, c, eps): the gradient of
+// bnReluForward (Ioffe & Szegedy 2015, Alg. 1 backwards), g = dy * [y > 0], x̂ = (x - mean) * r:
+// dbeta = Σ g, dgamma = Σ g x̂, dx = gamma r (g - dbeta/m - x̂ dgamma/m).
+Napi::Value BnReluBackward(const Napi::CallbackInfo& info) {
+  if (info.Length() < 12) return fail(info, "bnReluBackward(dy, x, y, gamma, mean, variance, dx, dgamma, dbeta, m, c, eps)");
+  const float* __restrict dy = floats(info[0]);
+  const float* __restrict x = floats(info[1]);
+  const float* __restrict y = floats(info[2]);
+  const float* gamma = floats(info[3]);
+  const float* mean = floats(info[4]);
+  const float* variance = floats(info[5]);
+  float* __restrict dx = floats(info[6]);
+  float* dgamma = floats(info[7]);
+  float* dbeta = floats(info[8]);
+  const long m = info[9].As<Napi::Number>().Int64Value();
+  const int c = info[10].As<Napi::Number>().Int32Value();
+  const double eps = info[11].As<Napi::Number>().DoubleValue();
+  std::vector<float> r(c), mu(mean, mean + c), partB(c), partG(c);
+  for (int k = 0; k < c; k++) r[k] = (float)(1.0 / std::sqrt(variance[k] + eps));
+  const float* __restrict pr = r.data();
+  const float* __restrict pm = mu.data();
+  std::vector<double> sb(c, 0.0), sg(c, 0.0);
+  for (long i0 = 0; i0 < m; i0 += kBlockRows) {
+    std::fill(partB.begin(), partB.end(), 0.0f);
+    std::fill(partG.begin(), partG.end(), 0.0f);
+    float* __restrict pb = partB.data();
+    float* __restrict pg = partG.data();
+    for (long i = i0; i < std::min(m, i0 + kBlockRows); i++)
+      for (int k = 0; k < c; k++) {
+        const long j = i * c + k;
+        const float d = dy[j];  // loaded unconditionally, so the select below vectorises
+        const float g = y[j] > 0.0f ? d : 0.0f;
+        pb[k] += g;
+        pg[k] += g * ((x[j] - pm[k]) * pr[k]);
+      }
+    for (int k = 0; k < c; k++) {
+      sb[k] += pb[k];
+      sg[k] += pg[k];
+    }
+  }
+  std::vector<float> bm(c), gm(c), scale(c);
+  for (int k = 0; k < c; k++) {
+    dbeta[k] = (float)sb[k];
+    dgamma[k] = (float)sg[k];
+    bm[k] = (float)(sb[k] / m);
+    gm[k] = (float)(sg[k] / m);
+    scale[k] = gamma[k] * r[k];
+  }
+  const float* __restrict pbm = bm.data();
+  const float* __restrict pgm = gm.data();
+  const float* __restrict ps = scale.data();
+  for (long i = 0; i < m; i++)
+    for (int k = 0; k < c; k++) {
+      const long j = i * c + k;
+      const float d = dy[j];
+      const float g = y[j] > 0.0f ? d : 0.0f;
+      dx[j] = ps[k] * (g - pbm[k] - (x[j] - pm[k]) * pr[k] * pgm[k]);
+    }
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   openblas_set_num_threads(1);
   exports.Set("conv2d", Napi::Function::New(env, Conv2D));
@@ -258,6 +369,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("backpropInput", Napi::Function::New(env, BackpropInput));
   exports.Set("matmul", Napi::Function::New(env, MatMul));
   exports.Set("topk", Napi::Function::New(env, TopK));
+  exports.Set("bnReluForward", Napi::Function::New(env, BnReluForward));
+  exports.Set("bnReluBackward", Napi::Function::New(env, BnReluBackward));
   return exports;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Registers the project's own WASM kernels (the WASM backend lacks Conv2DBackpropFilter and has a slow
- * Conv2DBackpropInput). Convolutions, matmul and top-k run on the native BLAS addon when it is built
- * (native.ts) and LA_NATIVE_KERNELS is not "0"; else the convolution gradients run on the XNNPACK-based
- * kernels of this folder and the rest on the built-ins.
+ * Conv2DBackpropInput). Convolutions, matmul, top-k and the fused batch norm run on the native BLAS addon
+ * when it is built (native.ts) and LA_NATIVE_KERNELS is not "0"; else the convolution gradients run on
+ * the XNNPACK-based kernels of this folder, the rest on the built-ins, and batch norm on ops.
  * Idempotent; returns the names of the kernels it registered and whether the native ones are in use.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -12,7 +12,7 @@ import { castConfig } from "./cast";
 import { fusedBatchNormConfig } from "./fused-batch-norm";
 import { identityConfig } from "./identity";
 import { meanConfig } from "./mean";
-import { loadNativeKernels, nativeConfigs } from "./native";
+import { BN_RELU, BN_RELU_GRAD, loadNativeKernels, nativeConfigs } from "./native";
 import { sumConfig } from "./sum";
 import { tileConfig } from "./tile";
 import { transposeConfig } from "./transpose";
@@ -25,6 +25,8 @@ export function registerWasmKernels({ native = process.env.LA_NATIVE_KERNELS !==
   const convs = useNative
     ? nativeConfigs
     : [...[tf.Conv2D, tf.FusedConv2D, tf.BatchMatMul, tf.TopK].map(builtinConfig), conv2dBackpropFilterConfig, conv2dBackpropInputConfig];
+  // The project's own kernel names have no built-in to fall back to: without the addon they are absent.
+  if (!useNative) for (const name of [BN_RELU, BN_RELU_GRAD]) if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
   for (const config of [...convs, ...common]) {
     const current = tf.getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;

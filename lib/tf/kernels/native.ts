@@ -1,7 +1,9 @@
 /**
  * Conv2D, FusedConv2D (bias, ReLU), Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul and TopK for
  * the WASM backend, computed by the project's addon native/kernels (im2col + OpenBLAS sgemm, a
- * partial sort) directly on the WASM heap.
+ * partial sort) directly on the WASM heap; and two kernels of the project's own, BN_RELU and
+ * BN_RELU_GRAD (training-mode batch norm fused with ReLU and its gradient, which lib/la/batch-norm.ts
+ * uses when they are registered: 3 and 2 passes over the activations instead of ~8 and ~9 ops).
  * Why: convolutions were ~85% of a training step and the bank similarities most of the rest; XNNPACK
  * inside WASM runs them at ~35 GFLOP/s on one core (128-bit SIMD), OpenBLAS's AVX-512 sgemm at
  * 110-160 GFLOP/s on the same shapes (bench/kernels.ts has the per-kernel profile).
@@ -25,6 +27,8 @@ interface NativeKernels {
   backpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, dims: Int32Array): void;
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): void;
   topk(x: Float32Array, values: Float32Array, indices: Int32Array, rows: number, n: number, k: number, sorted: boolean): void;
+  bnReluForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, m: number, c: number, eps: number): void;
+  bnReluBackward(dy: Float32Array, x: Float32Array, y: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, m: number, c: number, eps: number): void;
 }
 
 let addon: NativeKernels | null | undefined;
@@ -147,6 +151,38 @@ function topK({ inputs, backend: b, attrs }: KernelArgs): tf.TensorInfo[] {
   return [values, indices];
 }
 
+export const BN_RELU = "LaBatchNormRelu";
+export const BN_RELU_GRAD = "LaBatchNormReluGrad";
+
+// x [..., C], gamma, beta [C]; attrs eps -> y like x, batch mean and biased variance [C].
+function bnRelu({ inputs, backend: b, attrs }: KernelArgs): tf.TensorInfo[] {
+  const backend = b as BackendWasm;
+  const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
+  const c = x.shape[x.shape.length - 1];
+  const y = backend.makeOutput(x.shape, "float32");
+  const mean = backend.makeOutput([c], "float32");
+  const variance = backend.makeOutput([c], "float32");
+  const m = tf.util.sizeFromShape(x.shape) / c;
+  loadNativeKernels()!.bnReluForward(heap(backend, x), heap(backend, gamma), heap(backend, beta), heap(backend, y), heap(backend, mean), heap(backend, variance), m, c, (attrs as { eps: number }).eps);
+  return [y, mean, variance];
+}
+
+// dy, x, y (the forward output), gamma, mean, variance; attrs eps -> dx, dgamma, dbeta.
+function bnReluGrad({ inputs, backend: b, attrs }: KernelArgs): tf.TensorInfo[] {
+  const backend = b as BackendWasm;
+  const { dy, x, y, gamma, mean, variance } = inputs as Record<string, tf.TensorInfo>;
+  const c = x.shape[x.shape.length - 1];
+  const dx = backend.makeOutput(x.shape, "float32");
+  const dgamma = backend.makeOutput([c], "float32");
+  const dbeta = backend.makeOutput([c], "float32");
+  const m = tf.util.sizeFromShape(x.shape) / c;
+  loadNativeKernels()!.bnReluBackward(
+    heap(backend, dy), heap(backend, x), heap(backend, y), heap(backend, gamma), heap(backend, mean), heap(backend, variance),
+    heap(backend, dx), heap(backend, dgamma), heap(backend, dbeta), m, c, (attrs as { eps: number }).eps,
+  );
+  return [dx, dgamma, dbeta];
+}
+
 export const nativeConfigs: tf.KernelConfig[] = [
   { kernelName: tf.Conv2D, backendName: "wasm", kernelFunc: conv2d, setupFunc: builtinSetup(tf.Conv2D) },
   { kernelName: tf.FusedConv2D, backendName: "wasm", kernelFunc: fusedConv2d, setupFunc: builtinSetup(tf.FusedConv2D) },
@@ -154,4 +190,6 @@ export const nativeConfigs: tf.KernelConfig[] = [
   { kernelName: tf.Conv2DBackpropInput, backendName: "wasm", kernelFunc: backpropInput, setupFunc: builtinSetup(tf.Conv2DBackpropInput) },
   { kernelName: tf.BatchMatMul, backendName: "wasm", kernelFunc: batchMatMul, setupFunc: builtinSetup(tf.BatchMatMul) },
   { kernelName: tf.TopK, backendName: "wasm", kernelFunc: topK as unknown as tf.KernelFunc, setupFunc: builtinSetup(tf.TopK) },
+  { kernelName: BN_RELU, backendName: "wasm", kernelFunc: bnRelu as unknown as tf.KernelFunc },
+  { kernelName: BN_RELU_GRAD, backendName: "wasm", kernelFunc: bnReluGrad as unknown as tf.KernelFunc },
 ];

@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "@/lib/tf/backend";
+import { registerWasmKernels } from "@/lib/tf/kernels";
+import { BN_RELU } from "@/lib/tf/kernels/native";
 import { computeBatchNormRelu } from "@/lib/la/batch-norm";
 
 function reference(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
@@ -8,15 +10,22 @@ function reference(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Te
   return tf.relu(tf.batchNorm(x, mean, variance, beta, gamma, 1e-5)) as tf.Tensor4D;
 }
 
-describe.each(["cpu", "wasm"] as const)("computeBatchNormRelu on %s", (backend) => {
+// wasm: the fused native kernels; wasm-ops: the same ops as on cpu, on WASM without the addon.
+describe.each(["cpu", "wasm", "wasm-ops"] as const)("computeBatchNormRelu on %s", (variant) => {
   beforeAll(async () => {
-    await useBackend(backend);
+    await useBackend(variant === "cpu" ? "cpu" : "wasm");
+    registerWasmKernels({ native: variant === "wasm" });
+  });
+
+  it("runs the fused kernel exactly when the addon is in use", () => {
+    expect(Boolean(tf.getKernel(BN_RELU, tf.getBackend()))).toBe(variant === "wasm");
   });
 
   it.each([
     [4, 5, 5, 3],
     [2, 3, 7, 8],
     [16, 1, 1, 4],
+    [8, 6, 6, 32],
   ])("matches moments + batchNorm + relu and its autodiff gradient (%i x %i x %i x %i)", (b, h, w, c) => {
     const x = tf.randomNormal([b, h, w, c], 0.5, 2, "float32", 1) as tf.Tensor4D;
     const gamma = tf.randomUniform([c], 0.5, 1.5, "float32", 2) as tf.Tensor1D;

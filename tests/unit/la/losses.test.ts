@@ -71,9 +71,10 @@ function denseLA(p: Problem, k: number, tau: number, v: tf.Tensor2D, bankT: tf.T
   return tf.mean(tf.sub(lse(bgMask), lse(closeMask))) as tf.Scalar;
 }
 
-describe("losses", () => {
+// WASM runs the project's native matmul / top-k kernels (transposed operands in the gradients).
+describe.each(["cpu", "wasm"] as const)("losses on %s", (backend) => {
   beforeAll(async () => {
-    await useBackend("cpu");
+    await useBackend(backend);
   });
 
   it("(a) LA with labels[h][j] = j and kBg = N equals the full-softmax IR loss", () => {
