@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "@/lib/tf/backend";
-import { closeSetDiagnostic, createEncoder, densityDiagnostic, disposeEncoder, embed, knnAccuracy, loadEncoder, resolveConfig, train, type LAConfigOverrides } from "@/lib/la";
+import { closeSetDiagnostic, createEncoder, densityDiagnostic, disposeEncoder, embed, knnAccuracy, loadEncoder, resolveConfig, train, type LAConfig, type LAConfigOverrides } from "@/lib/la";
 import { computeRawPixelFeatures } from "@/lib/la/knn";
 import { computeClusterLabels } from "@/lib/la/run-state";
 import { loadFashionMnist } from "@/lib/la/datasets/fashion-mnist";
@@ -16,7 +16,7 @@ import { loadFashionMnist } from "@/lib/la/datasets/fashion-mnist";
 const usage = `usage: npm run la -- eval --dataset fashion-mnist --method la|ir|raw|random
   [--epochs E=20] [--warmup W] [--subset N] [--seed S=0] [--json]
   [--m M] [--kbg K] [--lr LR] [--batch B] [--clusterings H] [--wd WD] [--width W]
-  [--crop-min A=0.2] [--jitter J=0.4] [--lr-decay E1,E2|none] [--density] [--checkpoint-dir DIR] [--init-from DIR] [--threads T=1]`;
+  [--crop-min A=0.2] [--jitter J=0.4] [--lr-decay E1,E2|none] [--cluster-on bank|embeddings] [--density] [--checkpoint-dir DIR] [--init-from DIR] [--threads T=1]`;
 
 
 function num(v: string | undefined, name: string): number | undefined {
@@ -47,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       "crop-min": { type: "string" },
       jitter: { type: "string" },
       "lr-decay": { type: "string" },
+      "cluster-on": { type: "string" },
       density: { type: "boolean", default: false },
       "checkpoint-dir": { type: "string" },
       "init-from": { type: "string" },
@@ -80,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(a.clusterings && { clusterings: num(a.clusterings, "clusterings") }),
     ...(a.wd && { weightDecay: num(a.wd, "wd") }),
     ...(a.width && { widthMultiplier: num(a.width, "width") }),
+    ...(a["cluster-on"] && { clusterOn: a["cluster-on"] as LAConfig["clusterOn"] }),
     // Explicit decay epochs let a run branch from another's checkpoint on the same lr schedule.
     ...(a["lr-decay"] && { lrDecayEpochs: a["lr-decay"] === "none" ? [] : a["lr-decay"].split(",").map((e) => num(e, "lr-decay")!) }),
   };
@@ -143,6 +145,7 @@ export async function run(argv: string[]): Promise<number> {
     m: config.m,
     kBg: config.kBg,
     clusterings: config.clusterings,
+    cluster_on: config.clusterOn,
     knn200: Number(knn.knn.toFixed(2)),
     knn1: Number(knn.nn1.toFixed(2)),
     final_loss: finalLoss,

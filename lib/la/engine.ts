@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { StoredTensor } from "./checkpoint";
 import type { LAConfig } from "./config";
 import { createEncoder, disposeEncoder } from "./encoder";
-import { encoderConfigOf, restoreEncoder, snapshotEncoder } from "./embed";
+import { embed, encoderConfigOf, restoreEncoder, snapshotEncoder } from "./embed";
 import { kmeans } from "./kmeans";
 import { MemoryBank } from "./memory-bank";
 import { createMomentum, runTrainStep, type Phase, type StepContext } from "./train-step";
@@ -42,6 +42,11 @@ export interface TrainEngine {
 }
 
 export const CLUSTER_SEED = 1234;
+
+/** The rows k-means clusters before an LA epoch (config.clusterOn): the memory bank or fresh embeddings. */
+export async function computeClusterRows(ctx: StepContext, n: number): Promise<Float32Array> {
+  return ctx.config.clusterOn === "embeddings" ? embed(ctx.encoder, ctx.pixels, n) : ctx.bank.rows();
+}
 
 /** Clustering h of the bank rows (seed 1234+h). */
 export function computeClustering(rows: Float32Array, n: number, cfg: LAConfig, h: number): Int32Array {
@@ -106,7 +111,7 @@ export class LocalEngine implements TrainEngine {
 
   async recluster(): Promise<Int32Array> {
     const { config: cfg, n } = this.init;
-    const rows = this.ctx.bank.rows();
+    const rows = await computeClusterRows(this.ctx, n);
     const labels = new Int32Array(cfg.clusterings * n);
     for (let h = 0; h < cfg.clusterings; h++) labels.set(computeClustering(rows, n, cfg, h), h * n);
     this.ctx.labels = labels;

@@ -5,7 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../tf/backend";
-import { computeClustering, createStepContext, snapshotContext } from "../engine";
+import { computeClusterRows, computeClustering, createStepContext, snapshotContext } from "../engine";
 import { applyUpdate, computeGradients, type BatchMoments, type StepContext } from "../train-step";
 import { sliceBatch, waitBarrier, type FromWorker, type ToWorker, type WorkerInit } from "./protocol";
 
@@ -103,7 +103,7 @@ async function handle(msg: ToWorker): Promise<FromWorker> {
       return { type: "ok" };
     }
     case "kmeans": {
-      const rows = ctx.bank.rows();
+      const rows = await computeClusterRows(ctx, init.n);
       return { type: "clusters", labels: msg.clusterings.map((h) => [h, computeClustering(rows, init.n, init.config, h)]) };
     }
     case "snapshot":

@@ -4,10 +4,11 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "@/lib/tf/backend";
-import { disposeEncoder, embed, knnAccuracy, loadCheckpoint, loadEncoder, resolveConfig, train, type LAConfig } from "@/lib/la";
+import { computeClusterLabels, disposeEncoder, embed, knnAccuracy, loadCheckpoint, loadEncoder, resolveConfig, train, type LAConfig } from "@/lib/la";
 import { loadFashionMnist, type LabelledImages } from "@/lib/la/datasets/fashion-mnist";
 import { createEncoder } from "@/lib/la/encoder";
 import { encoderConfigOf, snapshotEncoder } from "@/lib/la/embed";
+import { LocalEngine } from "@/lib/la/engine";
 import { MemoryBank } from "@/lib/la/memory-bank";
 import { ParallelEngine } from "@/lib/la/parallel/pool";
 import { Rng } from "@/lib/la/rng";
@@ -162,6 +163,27 @@ describe("ParallelEngine", () => {
       expect(Array.from(perm.subarray(0, 129)).every((i) => moved[i])).toBe(true);
     } finally {
       await engine.dispose();
+    }
+  });
+
+  it("clusters fresh embeddings instead of the bank when clusterOn is 'embeddings', in this thread and on workers", async () => {
+    const n = 128;
+    const config = smallConfig(n, { clusterOn: "embeddings" });
+    const encoder = createEncoder(encoderConfigOf(config), 2);
+    const pixels = data.pixels.subarray(0, n * 784);
+    const bank = MemoryBank.randomRows(n, 128, new Rng(6));
+    const init = { config, n, pixels, tensors: snapshotEncoder(encoder), bank, labels: Int32Array.from({ length: 3 * n }, (_, i) => i % n) };
+    const expected = computeClusterLabels(await embed(encoder, pixels, n), n, config);
+    disposeEncoder(encoder);
+    expect(maxAbsDiff(expected, computeClusterLabels(bank, n, config))).toBeGreaterThan(0);
+    const local = new LocalEngine(init);
+    const parallel = await ParallelEngine.create(init, 2);
+    try {
+      expect(Array.from(await local.recluster())).toEqual(Array.from(expected));
+      expect(Array.from(await parallel.recluster())).toEqual(Array.from(expected));
+    } finally {
+      await local.dispose();
+      await parallel.dispose();
     }
   });
 
