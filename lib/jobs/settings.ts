@@ -20,6 +20,7 @@ export const trainingSettingsSchema = z
     tau: z.number().gt(0.001).max(10),
     lr: z.number().gt(0).max(10),
     batchSize: z.number().int().min(2).max(4096),
+    clusterOn: z.enum(["bank", "embeddings"]),
   })
   .partial()
   .strict();

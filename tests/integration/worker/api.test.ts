@@ -28,10 +28,14 @@ describe("training API on a real next start", () => {
     expect(tooBig.status).toBe(422);
     expect((await tooBig.json()).error).toMatch(/kBg 100 exceeds the collection size 60/);
     expect((await api(`/api/collections/${collectionId}/settings`, { method: "PUT", body: JSON.stringify({ bogus: 1 }) })).status).toBe(422);
+    const sideways = await api(`/api/collections/${collectionId}/settings`, { method: "PUT", body: JSON.stringify({ clusterOn: "sideways" }) });
+    expect(sideways.status).toBe(422);
+    expect((await sideways.json()).error).toMatch(/clusterOn/);
 
-    const ok = await api(`/api/collections/${collectionId}/settings`, { method: "PUT", body: JSON.stringify({ kBg: 40, m: 5, batchSize: 30 }) });
+    // The chain below then trains with LA clustering fresh embeddings.
+    const ok = await api(`/api/collections/${collectionId}/settings`, { method: "PUT", body: JSON.stringify({ kBg: 40, m: 5, batchSize: 30, clusterOn: "embeddings" }) });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).resolved).toMatchObject({ kBg: 40, m: 5, batchSize: 30, resolution: 28 });
+    expect((await ok.json()).resolved).toMatchObject({ kBg: 40, m: 5, batchSize: 30, resolution: 28, clusterOn: "embeddings" });
   });
 
   it("should queue the chain (202), refuse a second one (409), stream and cancel it", async () => {

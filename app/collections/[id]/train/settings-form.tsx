@@ -4,7 +4,7 @@ import { useState } from "react";
 import type { TrainingSettings } from "@/lib/jobs/settings";
 import type { TrainingSettingsView } from "@/lib/jobs/training.service";
 
-const FIELDS: { key: keyof TrainingSettings; label: string; step?: string }[] = [
+const FIELDS: { key: Exclude<keyof TrainingSettings, "clusterOn">; label: string; step?: string }[] = [
   { key: "resolution", label: "Resolution (px)" },
   { key: "channels", label: "Channels (1 or 3)" },
   { key: "epochs", label: "Epochs" },
@@ -25,13 +25,14 @@ export function SettingsForm({ collectionId, view, onSaved }: { collectionId: nu
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(FIELDS.map((f) => [f.key, view.settings[f.key] === undefined ? "" : String(view.settings[f.key])])),
   );
+  const [clusterOn, setClusterOn] = useState(view.settings.clusterOn ?? view.resolved?.clusterOn ?? "bank");
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   // The fields an error message names ("kBg 5000 exceeds ..."), marked next to the message.
   const invalid = message && !message.ok ? FIELDS.map((f) => f.key).filter((k) => new RegExp(`\\b${k}\\b`).test(message.text)) : [];
 
   async function save(e: React.FormEvent) {
     e.preventDefault();
-    const body = Object.fromEntries(FIELDS.filter((f) => values[f.key] !== "").map((f) => [f.key, Number(values[f.key])]));
+    const body = { ...Object.fromEntries(FIELDS.filter((f) => values[f.key] !== "").map((f) => [f.key, Number(values[f.key])])), clusterOn };
     const res = await fetch(`/api/collections/${collectionId}/settings`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const json = await res.json();
     if (res.ok) {
@@ -62,6 +63,18 @@ export function SettingsForm({ collectionId, view, onSaved }: { collectionId: nu
           </label>
           );
         })}
+        <label className="col-span-2 text-xs text-zinc-600 dark:text-zinc-400">
+          LA clusters
+          <select
+            name="clusterOn"
+            value={clusterOn}
+            onChange={(e) => setClusterOn(e.target.value as typeof clusterOn)}
+            className="mt-1 block w-full rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+          >
+            <option value="bank">the memory bank (as in the paper)</option>
+            <option value="embeddings">fresh embeddings (better 1-NN, one extra pass an epoch)</option>
+          </select>
+        </label>
       </div>
       <div className="flex items-center gap-3">
         <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900">
