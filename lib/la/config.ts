@@ -23,8 +23,8 @@
  *   - lrDecayEpochs at 80% and 93.5% of the epochs (ImageNet: epochs 160 and 187 of 200).
  *   - clusterOn "bank" (the paper). "embeddings" clusters the un-augmented images' embeddings instead
  *     (inference mode, one extra pass over the collection per LA epoch): purer clusters; on 5k
- *     Fashion-MNIST it gave 1-NN +0.3 to +1.9 over IR and +0.7 to +2.4 over bank clustering in three
- *     paired runs, 200-NN within 0.3 of IR (README, "What the model learns").
+ *     Fashion-MNIST, 1-NN +0.3 to +1.9 over IR in four paired runs (+0.7 to +2.4 over bank clustering
+ *     in three), 200-NN -0.6 to +0.3 (README, "What the model learns").
  * Throws: Error listing every invalid field and why.
  */
 import { z } from "zod";
