@@ -48,7 +48,7 @@ export async function computeClusterRows(ctx: StepContext, n: number): Promise<F
   return ctx.config.clusterOn === "embeddings" ? embed(ctx.encoder, ctx.pixels, n) : ctx.bank.rows();
 }
 
-/** Clustering h of the bank rows (seed 1234+h). */
+/** Clustering h of the rows (seed 1234+h). */
 export function computeClustering(rows: Float32Array, n: number, cfg: LAConfig, h: number): Int32Array {
   return kmeans(rows, n, cfg.embeddingDim, { m: cfg.m, seed: CLUSTER_SEED + h, iterations: cfg.kmeansIterations }).labels;
 }

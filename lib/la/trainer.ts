@@ -1,7 +1,8 @@
 /**
  * The training schedule of Local Aggregation (Zhuang et al., arXiv:1903.12355, Sec. 3-4): warmupEpochs
  * of IR (instance recognition), then LA from the same weights and memory bank, re-clustering the bank
- * (H = `clusterings` k-means runs, seeds 1234+h) once per LA epoch before its first step.
+ * (or, with clusterOn "embeddings", fresh embeddings of the images; H = `clusterings` k-means runs, seeds
+ * 1234+h) once per LA epoch before its first step.
  * Learning rate: lr, times lrDecayFactor at each of lrDecayEpochs.
  *
  * Deviations from the reference code: re-clustering is tied to the epoch (the PyTorch port's batch-index
