@@ -12,6 +12,7 @@
  */
 import { Prisma } from "@/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
+import { writeTransaction } from "@/lib/db/transaction";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { densityDiagnostic } from "@/lib/la/density";
 import { kmeans } from "@/lib/la/kmeans";
@@ -232,7 +233,7 @@ async function namedClustersBefore(tx: Prisma.TransactionClient, modelId: number
 const MEMBERSHIP_BATCH = 6000;
 
 async function persist(modelId: number, collectionId: number, e: Embeddings, results: ScaleResult[]): Promise<{ clusteringId: number; carried: number }[]> {
-  return prisma.$transaction(
+  return writeTransaction(
     async (tx) => {
       const named = await namedClustersBefore(tx, modelId, collectionId);
       const old = (await tx.clustering.findMany({ where: { modelId }, select: { id: true } })).map((c) => c.id);

@@ -13,6 +13,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { prisma } from "@/lib/db/client";
+import { writeTransaction } from "@/lib/db/transaction";
 import { logger } from "@/lib/log";
 import { keys, resolveKey } from "@/lib/storage";
 import { finishDelete } from "./collections.service";
@@ -73,7 +74,7 @@ async function removeOrphans(collectionId: number): Promise<number> {
     }
   }
   if (candidates.length === 0) return 0;
-  return prisma.$transaction(
+  return writeTransaction(
     async (tx) => {
       // A write first, so that this transaction holds SQLite's write lock from here on.
       await tx.collection.updateMany({ where: { id: collectionId, status: "none" }, data: { status: "none" } });

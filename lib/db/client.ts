@@ -1,14 +1,34 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import Database from "better-sqlite3";
 import { PrismaClient } from "@/generated/prisma/client";
 import { databaseUrl } from "@/lib/config/database-url";
 
 export type { PrismaClient };
 
+/** How long a statement waits for another process's write lock before SQLite answers SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
 export function createPrisma(url = databaseUrl()): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
+  useWal(url.replace(/^file:/, ""));
+  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url, timeout: BUSY_TIMEOUT_MS }) });
 }
 
-// One client per process; kept on globalThis so Next's hot reload does not open new connections.
+/**
+ * The web app, the worker and the CLI share the file: in WAL mode readers never wait for the writer
+ * nor the writer for readers, so only writes take turns. The mode is stored in the file; setting it
+ * again is a no-op.
+ */
+function useWal(file: string): void {
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    db.pragma("journal_mode = WAL");
+  } finally {
+    db.close();
+  }
+}
+
+// One client, so one connection, per process: Next loads this module once per bundle (pages, route
+// handlers, instrumentation) and again on every hot reload. Two connections in one process could
+// deadlock, since better-sqlite3 waits for a lock synchronously and the holder could never go on.
 const g = globalThis as unknown as { prisma?: PrismaClient };
-export const prisma: PrismaClient = g.prisma ?? createPrisma();
-if (process.env.NODE_ENV !== "production") g.prisma = prisma;
+export const prisma: PrismaClient = (g.prisma ??= createPrisma());

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { prisma } from "@/lib/db/client";
+import { writeTransaction } from "@/lib/db/transaction";
 import { keys, resolveKey, tempPath } from "@/lib/storage";
 import type { Derived } from "./derive";
 import type { PixelFormat } from "./pixels";
@@ -50,7 +51,7 @@ export async function storeImage(img: NewImage): Promise<number> {
   const temps = await Promise.all([writeTemp(img.bytes), writeTemp(derived.thumb), writeTemp(derived.pixels)]);
   const moved: string[] = [];
   try {
-    return await prisma.$transaction(
+    return await writeTransaction(
       async (tx) => {
         const originalKey = keys.original(collectionId, img.contentHash);
         const row = await tx.image.create({
@@ -80,7 +81,8 @@ export async function storeImage(img: NewImage): Promise<number> {
         await storeHooks.beforeCommit?.(row.id);
         return row.id;
       },
-      { timeout: 30_000, maxWait: 30_000 },
+      // SQLite is busy only at the first write, before any file has moved
+      { timeout: 30_000, maxWait: 30_000, canRetry: () => moved.length === 0 },
     );
   } catch (e) {
     // Rolled back: remove what was moved in. The original is content-addressed, so it is kept if a

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
+import { writeTransaction } from "@/lib/db/transaction";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { LAConfig } from "@/lib/la/config";
 import { createModel, type ModelMetrics } from "@/lib/models/model.service";
@@ -118,7 +119,7 @@ export async function startTraining(collectionId: number, input: StartTrainingIn
     Object.assign(overrides, { resolution: p.resolution, channels: p.channels, widthMultiplier: p.widthMultiplier, embeddingDim: p.embeddingDim, warmupEpochs: 0 });
   }
   const config = resolveTrainingConfig(settings, n, overrides);
-  return prisma.$transaction(async (tx) => {
+  return writeTransaction(async (tx) => {
     // Writing the collection row first takes its lock (SQLite: the database's write lock; PostgreSQL:
     // the row's), so of two concurrent starts, in one process or two, only one finds no active chain.
     await tx.collection.update({ where: { id: collectionId }, data: { updatedAt: new Date() } });

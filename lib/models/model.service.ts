@@ -6,6 +6,7 @@
  */
 import type { Prisma } from "@/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
+import { writeTransaction } from "@/lib/db/transaction";
 import { NotFoundError } from "@/lib/errors";
 import type { LAConfig } from "@/lib/la/config";
 import { keys } from "@/lib/storage";
@@ -104,13 +105,13 @@ export async function abandonModel(id: number, status: "failed" | "cancelled"): 
  */
 export async function activateModel(id: number, metrics: ModelMetrics): Promise<void> {
   const m = await getModel(id);
-  await prisma.$transaction([
-    prisma.model.update({
+  await writeTransaction(async (tx) => {
+    await tx.model.update({
       where: { id },
       data: { status: "ready", indexKey: keys.index(id), metrics: { ...((m.metrics ?? {}) as object), ...metrics } as Prisma.InputJsonValue },
-    }),
-    prisma.collection.update({ where: { id: m.collectionId }, data: { activeModelId: id } }),
-  ]);
+    });
+    await tx.collection.update({ where: { id: m.collectionId }, data: { activeModelId: id } });
+  });
 }
 
 /** The collection's models, newest first, with which one is active. */

@@ -97,7 +97,8 @@ describe("a first session in Chromium, with a real worker", () => {
     await page.screenshot({ path: `${screenshotDir()}/${dir}/${String(++n).padStart(2, "0")}-uploading.png`, fullPage: true }); // mid-upload, as it is
     await expect.poll(() => page.getByTestId("upload-progress").count(), { timeout: 60_000 }).toBe(0);
     const rejected = await page.locator("[data-testid=upload-results] li").filter({ hasText: /rejected|failed|:/ }).allTextContents();
-    expect(await page.getByTestId("upload-summary").textContent(), rejected.join("\n")).toBe("56 stored · 1 duplicate · 1 rejected");
+    const serverErrors = app.server.output().split("\n").filter((l) => l.includes('"level":50'));
+    expect(await page.getByTestId("upload-summary").textContent(), [...rejected, ...serverErrors].join("\n")).toBe("56 stored · 1 duplicate · 1 rejected");
     const seenBars = await page.evaluate(() => [...(window as unknown as { seenBars: Set<string> }).seenBars]);
     expect(seenBars.length).toBeGreaterThan(20);
     expect(seenBars).toContain("more-shapes.zip");

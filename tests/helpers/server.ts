@@ -67,3 +67,23 @@ export async function startServer(extraEnv: Record<string, string | undefined> =
       }),
   };
 }
+
+/** Starts tests/helpers/db-writer.ts on the test's database, once it has written; stop() gives its count of writes. */
+export async function startDbWriter(): Promise<{ stop: () => Promise<number> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/db-writer.ts"], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d) => {
+      out += d;
+      if (out.startsWith("writing\n")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`the db writer exited with ${code}`)));
+  });
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve(Number(out.split("\n")[1])));
+        child.kill("SIGTERM");
+      }),
+  };
+}

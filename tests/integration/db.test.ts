@@ -1,5 +1,8 @@
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { databaseUrl } from "@/lib/config/database-url";
 import { prisma } from "@/lib/db/client";
+import { isBusy, writeTransaction } from "@/lib/db/transaction";
 
 describe("Prisma through the better-sqlite3 adapter", () => {
   afterAll(() => prisma.$disconnect());
@@ -35,5 +38,64 @@ describe("Prisma through the better-sqlite3 adapter", () => {
     await prisma.collection.delete({ where: { id: c.id } });
     expect(await prisma.model.count({ where: { collectionId: c.id } })).toBe(0);
     expect(await prisma.job.count({ where: { collectionId: c.id } })).toBe(0);
+  });
+});
+
+describe("writeTransaction against another process's writes", () => {
+  // another connection to the file, as the worker or the CLI has
+  const other = new Database(databaseUrl().replace(/^file:/, ""));
+  afterAll(() => other.close());
+  const otherWrites = () => other.prepare("INSERT INTO Worker (id, hostname, pid) VALUES (?, 'other', 1)").run(`w${Math.random()}`);
+
+  it("should keep the database in WAL mode, so readers never block the writer", async () => {
+    expect(await prisma.$queryRawUnsafe("PRAGMA journal_mode")).toEqual([{ journal_mode: "wal" }]);
+  });
+
+  it("should run a transaction again when another process committed between its read and its first write", async () => {
+    let attempts = 0;
+    const fn = async (tx: Parameters<Parameters<typeof writeTransaction>[0]>[0]) => {
+      attempts++;
+      await tx.collection.count();
+      if (attempts === 1) otherWrites();
+      return tx.collection.create({ data: { name: `snap-${attempts}-${Math.random()}`, settings: {} } });
+    };
+    const err = await prisma.$transaction(fn).catch((e: unknown) => e);
+    expect(isBusy(err)).toBe(true); // what a plain transaction does: SQLITE_BUSY_SNAPSHOT, at once
+    attempts = 0;
+    const before = await prisma.collection.count();
+    const row = await writeTransaction(fn);
+    expect(attempts).toBe(2);
+    expect(row.name).toMatch(/^snap-2-/);
+    expect(await prisma.collection.count()).toBe(before + 1);
+  });
+
+  it("should wait, run after run, until another process lets go of the write lock", async () => {
+    other.exec("BEGIN IMMEDIATE");
+    otherWrites();
+    const released = new Promise<void>((resolve) => setTimeout(() => (other.exec("COMMIT"), resolve()), 150));
+    let attempts = 0;
+    const row = await writeTransaction(async (tx) => {
+      attempts++;
+      await tx.collection.count(); // a read first: the write then fails at once instead of waiting
+      return tx.collection.create({ data: { name: `lock-${Math.random()}`, settings: {} } });
+    });
+    await released;
+    expect(attempts).toBeGreaterThan(2);
+    expect(await prisma.collection.findUnique({ where: { id: row.id } })).not.toBeNull();
+  });
+
+  it("should not run again when told the attempt cannot be repeated, nor for other errors", async () => {
+    let attempts = 0;
+    const conflicted = async (tx: Parameters<Parameters<typeof writeTransaction>[0]>[0]) => {
+      attempts++;
+      await tx.collection.count();
+      otherWrites();
+      await tx.collection.create({ data: { name: `never-${Math.random()}`, settings: {} } });
+    };
+    expect(isBusy(await writeTransaction(conflicted, { canRetry: () => false }).catch((e: unknown) => e))).toBe(true);
+    expect(attempts).toBe(1);
+    attempts = 0;
+    await expect(writeTransaction(async () => { attempts++; throw new Error("not a lock"); })).rejects.toThrow("not a lock");
+    expect(attempts).toBe(1);
   });
 });

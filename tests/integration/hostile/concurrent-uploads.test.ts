@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
-import { startServer, type RunningServer } from "../../helpers/server";
+import { startDbWriter, startServer, type RunningServer } from "../../helpers/server";
 import { makeZip } from "../../helpers/zip";
 import { createCollection, noiseJpeg, pngBomb, solid, upload, type UploadAnswer, type UploadFile } from "../ingest/fixtures";
 import { storeMismatch } from "./store";
@@ -73,9 +73,12 @@ describe("100 concurrent uploads on a real next start", () => {
 
   it("should store each distinct image once, refuse the invalid ones with 4xx and leave no orphan or missing file", { timeout: 120_000 }, async () => {
     const requests = await plan();
+    // another process writes all the while, as a worker reporting progress does
+    const writer = await startDbWriter();
     const t0 = performance.now();
     const answers: UploadAnswer[] = await Promise.all(requests.map((r) => upload(server.url, cid, r.files)));
     const seconds = (performance.now() - t0) / 1000;
+    expect(await writer.stop()).toBeGreaterThan(10);
     console.log(`${REQUESTS} concurrent uploads in ${seconds.toFixed(1)} s (${(REQUESTS / seconds).toFixed(1)} requests/s)`);
 
     expect(answers.filter((a) => a.status >= 500)).toEqual([]);
