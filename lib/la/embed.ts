@@ -45,12 +45,27 @@ export async function embed(encoder: Encoder, pixels: Uint8Array, n: number): Pr
   const { resolution: res, channels: ch, embeddingDim: d } = encoder.config;
   if (pixels.length !== n * res * res * ch) throw new Error(`embed: ${pixels.length} bytes for n=${n} images of ${res}x${res}x${ch}`);
   const out = new Float32Array(n * d);
-  for (let start = 0; start < n; start += BATCH) {
-    const size = Math.min(BATCH, n - start);
-    const idx = Int32Array.from({ length: size }, (_, i) => start + i);
+  await embedRange(encoder, pixels, 0, n, out);
+  return out;
+}
+
+/** Embeds images [start, end) into their rows of `out` ([n, D]), in batches from `start`. */
+export async function embedRange(encoder: Encoder, pixels: Uint8Array, start: number, end: number, out: Float32Array): Promise<void> {
+  const { resolution: res, channels: ch, embeddingDim: d } = encoder.config;
+  for (let first = start; first < end; first += BATCH) {
+    const size = Math.min(BATCH, end - first);
+    const idx = Int32Array.from({ length: size }, (_, i) => first + i);
     const v = tf.tidy(() => encodeInference(encoder, normalizeInput(gatherPixels(pixels, idx, res, ch))));
-    out.set(await v.data(), start * d);
+    out.set(await v.data(), first * d);
     v.dispose();
   }
-  return out;
+}
+
+/**
+ * Images [start, end) of `rank` among `size` threads that embed n images together. Shares start at a
+ * multiple of the batch, so every batch, and so every row's bits, is the one embed() computes.
+ */
+export function embedShare(n: number, rank: number, size: number): [number, number] {
+  const per = Math.ceil(n / size / BATCH) * BATCH;
+  return [Math.min(n, rank * per), Math.min(n, (rank + 1) * per)];
 }

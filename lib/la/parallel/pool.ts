@@ -96,12 +96,13 @@ export class ParallelEngine implements TrainEngine {
     new Uint8Array(pixels).set(init.pixels);
     const slots = new SharedArrayBuffer(4 * layout.slotFloats * size);
     const barrier = new SharedArrayBuffer(8);
+    const rows = init.config.clusterOn === "embeddings" ? new SharedArrayBuffer(4 * init.n * init.config.embeddingDim) : null;
     const workers = Array.from({ length: size }, () => new WorkerHandle(spawn()));
     const engine = new ParallelEngine(workers, new Float32Array(slots), layout, init);
     try {
       await Promise.all(
         workers.map((w, rank) =>
-          w.call({ type: "init", init: { config: init.config, n: init.n, tensors: init.tensors, bank: init.bank, labels: init.labels, pixels, slots, barrier, layout, rank, size, backend } }),
+          w.call({ type: "init", init: { config: init.config, n: init.n, tensors: init.tensors, bank: init.bank, labels: init.labels, pixels, slots, barrier, rows, layout, rank, size, backend } }),
         ),
       );
     } catch (e) {

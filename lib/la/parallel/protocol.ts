@@ -35,6 +35,8 @@ export interface WorkerInit {
   slots: SharedArrayBuffer;
   /** Two int32: barrier arrivals and generation. */
   barrier: SharedArrayBuffer;
+  /** clusterOn "embeddings": n x D float32 that the workers embed into together before k-means. */
+  rows: SharedArrayBuffer | null;
   layout: SlotLayout;
   rank: number;
   size: number;

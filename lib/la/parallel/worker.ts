@@ -5,7 +5,8 @@
 import { parentPort } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../tf/backend";
-import { computeClusterRows, computeClustering, createStepContext, snapshotContext } from "../engine";
+import { embedRange, embedShare } from "../embed";
+import { computeClustering, createStepContext, snapshotContext } from "../engine";
 import { applyUpdate, computeGradients, type BatchMoments, type StepContext } from "../train-step";
 import { sliceBatch, waitBarrier, type FromWorker, type ToWorker, type WorkerInit } from "./protocol";
 
@@ -79,6 +80,16 @@ function readSlots(batchSize: number) {
   return { grads, moments, embeddings: tf.tensor2d(emb, [batchSize, d]) };
 }
 
+/** The rows to cluster (engine.ts computeClusterRows): fresh embeddings are computed by all workers, a share each. */
+async function clusterRows(): Promise<Float32Array> {
+  if (!init.rows) return ctx.bank.rows();
+  const rows = new Float32Array(init.rows);
+  const [start, end] = embedShare(init.n, init.rank, init.size);
+  await embedRange(ctx.encoder, ctx.pixels, start, end, rows);
+  waitBarrier(ctrl, init.size);
+  return rows;
+}
+
 async function handle(msg: ToWorker): Promise<FromWorker> {
   switch (msg.type) {
     case "init": {
@@ -103,7 +114,7 @@ async function handle(msg: ToWorker): Promise<FromWorker> {
       return { type: "ok" };
     }
     case "kmeans": {
-      const rows = await computeClusterRows(ctx, init.n);
+      const rows = await clusterRows();
       return { type: "clusters", labels: msg.clusterings.map((h) => [h, computeClustering(rows, init.n, init.config, h)]) };
     }
     case "snapshot":

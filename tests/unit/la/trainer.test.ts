@@ -7,7 +7,7 @@ import { useBackend } from "@/lib/tf/backend";
 import { computeClusterLabels, disposeEncoder, embed, knnAccuracy, loadCheckpoint, loadEncoder, resolveConfig, train, type LAConfig } from "@/lib/la";
 import { loadFashionMnist, type LabelledImages } from "@/lib/la/datasets/fashion-mnist";
 import { createEncoder } from "@/lib/la/encoder";
-import { encoderConfigOf, snapshotEncoder } from "@/lib/la/embed";
+import { embedShare, encoderConfigOf, snapshotEncoder } from "@/lib/la/embed";
 import { LocalEngine } from "@/lib/la/engine";
 import { MemoryBank } from "@/lib/la/memory-bank";
 import { ParallelEngine } from "@/lib/la/parallel/pool";
@@ -167,7 +167,8 @@ describe("ParallelEngine", () => {
   });
 
   it("clusters fresh embeddings instead of the bank when clusterOn is 'embeddings', in this thread and on workers", async () => {
-    const n = 128;
+    const n = 400; // the two workers embed 256 and 144 of them
+    expect([embedShare(n, 0, 2), embedShare(n, 1, 2)]).toEqual([[0, 256], [256, 400]]);
     const config = smallConfig(n, { clusterOn: "embeddings" });
     const encoder = createEncoder(encoderConfigOf(config), 2);
     const pixels = data.pixels.subarray(0, n * 784);
