@@ -2,6 +2,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import Database from "better-sqlite3";
 import { PrismaClient } from "@/generated/prisma/client";
 import { databaseUrl } from "@/lib/config/database-url";
+import { oneAtATime } from "./one-at-a-time";
 
 export type { PrismaClient };
 
@@ -10,7 +11,7 @@ export const BUSY_TIMEOUT_MS = 5000;
 
 export function createPrisma(url = databaseUrl()): PrismaClient {
   useWal(url.replace(/^file:/, ""));
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url, timeout: BUSY_TIMEOUT_MS }) });
+  return new PrismaClient({ adapter: oneAtATime(new PrismaBetterSQLite3({ url, timeout: BUSY_TIMEOUT_MS })) });
 }
 
 /**

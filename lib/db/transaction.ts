@@ -1,10 +1,9 @@
 /**
  * Interactive transactions that survive SQLite's single writer. Prisma's better-sqlite3 adapter starts
- * them with a deferred BEGIN on the process's one connection, and other requests' queries run on that
- * connection too, inside the open transaction. Once such a read has happened, the transaction's first
- * write cannot wait for another process's write lock: SQLite answers SQLITE_BUSY at once, or
- * SQLITE_BUSY_SNAPSHOT when another process has committed since the read, without waiting the busy
- * timeout. The transaction is rolled back, so it is run again after a short pause.
+ * them with a deferred BEGIN. A transaction that reads before its first write cannot wait for another
+ * process's write lock at that write: SQLite answers SQLITE_BUSY at once, or SQLITE_BUSY_SNAPSHOT when
+ * another process has committed since the read, without waiting the busy timeout. The transaction is
+ * rolled back, so it is run again after a short pause.
  */
 import type { Prisma } from "@/generated/prisma/client";
 import { prisma } from "./client";

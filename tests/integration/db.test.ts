@@ -41,6 +41,28 @@ describe("Prisma through the better-sqlite3 adapter", () => {
   });
 });
 
+describe("one connection, one query or transaction at a time", () => {
+  it("should make a query outside a transaction wait for it: no uncommitted rows seen, no write lost to its rollback", async () => {
+    const events: string[] = [];
+    const failing = prisma
+      .$transaction(async (tx) => {
+        await tx.collection.create({ data: { name: "uncommitted", settings: {} } });
+        await new Promise((r) => setTimeout(r, 150));
+        events.push("rolling back");
+        throw new Error("rolled back");
+      })
+      .catch((e: Error) => e.message);
+    await new Promise((r) => setTimeout(r, 30));
+    const seen = await prisma.collection.count({ where: { name: "uncommitted" } });
+    events.push("outside read");
+    await prisma.collection.create({ data: { name: "written-outside", settings: {} } });
+    expect(await failing).toBe("rolled back");
+    expect(events).toEqual(["rolling back", "outside read"]);
+    expect(seen).toBe(0);
+    expect(await prisma.collection.count({ where: { name: { in: ["uncommitted", "written-outside"] } } })).toBe(1);
+  });
+});
+
 describe("writeTransaction against another process's writes", () => {
   // another connection to the file, as the worker or the CLI has
   const other = new Database(databaseUrl().replace(/^file:/, ""));
