@@ -31,7 +31,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-const MASKED = -1e9;
+const MASKED = 1e9;
 
 /** dv = (bankT · dsT)ᵀ · scale, dsT [N, B] built sparsely from `pairs` [B*K, 2] = (bank row j, batch i). */
 function gradFromSparse(bankT: tf.Tensor2D, pairs: tf.Tensor2D, values: tf.Tensor2D, n: number, scale: tf.Tensor): tf.Tensor2D {
@@ -52,8 +52,8 @@ export function computeIRLoss(embeddings: tf.Tensor2D, bankT: tf.Tensor2D, idx: 
   const b = embeddings.shape[0];
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [v, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-    const sims = tf.matMul(v, bankT) as tf.Tensor2D; // [B, N]
-    const probs = tf.softmax(tf.div(sims, tau)) as tf.Tensor2D; // [B, N]
+    const logits = tf.matMul(tf.div(v, tau), bankT) as tf.Tensor2D; // [B, N] = v·v̄/τ, divided on [B, D] not [B, N]
+    const probs = tf.softmax(logits) as tf.Tensor2D; // [B, N]
     const pSelf = selfSims(probs, idx); // [B]
     save([probs]);
     return {
@@ -129,15 +129,19 @@ export function computeLALoss(embeddings: tf.Tensor2D, bankT: tf.Tensor2D, idx: 
     const bgMask = tf.tensor2d(sets.bgMask, [b, kBg + 1]);
     const closeMask = tf.tensor2d(sets.closeMask, [b, kBg + 1]);
     const pairs = tf.tensor2d(sets.pairs, [b * (kBg + 1), 2], "int32");
-    const masked = (mask: tf.Tensor) => tf.add(logits, tf.mul(tf.sub(1, mask), MASKED)); // [B, k+1]
-    const bgLogits = masked(bgMask);
-    const closeLogits = masked(closeMask);
-    const lseBg = tf.logSumExp(bgLogits, 1, true); // [B, 1]
-    const lseClose = tf.logSumExp(closeLogits, 1, true); // [B, 1]
-    const diff = tf.sub(tf.exp(tf.sub(bgLogits, lseBg)), tf.exp(tf.sub(closeLogits, lseClose))); // [B, k+1]
-    save([pairs, diff]);
+    // Each log-sum-exp with one exp (tf.logSumExp and the softmax of the gradient would take two).
+    const shiftedExp = (mask: tf.Tensor) => {
+      const masked = tf.add(logits, tf.mul(tf.sub(mask, 1), MASKED)); // [B, k+1], exp() = 0 outside the set
+      const max = tf.max(masked, 1, true); // [B, 1]
+      const e = tf.exp(tf.sub(masked, max));
+      const sum = tf.sum(e, 1, true);
+      return { p: tf.div(e, sum), lse: tf.add(max, tf.log(sum)) };
+    };
+    const bg = shiftedExp(bgMask);
+    const close = shiftedExp(closeMask);
+    save([pairs, tf.sub(bg.p, close.p)]); // P(j | B_i) - P(j | C_i)
     return {
-      value: tf.mean(tf.sub(lseBg, lseClose)) as tf.Scalar,
+      value: tf.mean(tf.sub(bg.lse, close.lse)) as tf.Scalar,
       gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) =>
         gradFromSparse(bankT, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor2D, n, tf.div(dy, tau * b)),
     };
