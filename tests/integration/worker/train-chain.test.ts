@@ -141,7 +141,10 @@ describe("train -> index -> cluster through a real worker process", () => {
     }, "the training to resume", 60_000, 50);
     expect(resumed.resumedFromEpoch).toBeGreaterThanOrEqual(1);
     await cancelJob(trainId);
-    await waitFor(async () => (await jobRow(trainId)).status === "cancelled", "the training to be cancelled", 30_000);
+    await waitFor(async () => (await jobRow(trainId)).status === "cancelled", "the training to be cancelled", 30_000).catch(async (e: Error) => {
+      // seen once under load: say what the job and the worker were doing
+      throw new Error(`${e.message}\njob: ${JSON.stringify(await jobRow(trainId))}\nworker log:\n${workers.at(-1)!.output().slice(-6000)}`);
+    });
     expect((await listModels(collectionId))[0]).toMatchObject({ id: chain.modelId, status: "cancelled", active: false });
     expect((await prisma.job.findMany({ where: { id: { in: chain.jobs.map((j) => j.id) } } })).map((j) => j.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
   });
