@@ -7,7 +7,8 @@
  * on all points (squared Euclidean distance); an empty cluster is re-seeded by splitting the largest
  * cluster (its centroid is moved ±δ along a random direction, as faiss does).
  * Assignment runs on the current TF.js backend: argmax_c (x·c - ||c||²/2) = argmin_c ||x - c||², one
- * [chunk, D] x [D, m] matMul per chunk (plain layout; transposeB is slow on WASM). Centroid sums run
+ * [chunk, D] x [D, m] matMul per chunk (plain layout; transposeB is slow on WASM), or the native
+ * NEAREST_CENTROID kernel where it is registered (WASM with the project's addon). Centroid sums run
  * in JS (the WASM backend has no UnsortedSegmentSum).
  *
  * Args: data [n, d] float32 row-major. Returns labels [n] int32 in [0, m) (the assignment to the
@@ -15,6 +16,7 @@
  * Deterministic for a given seed on a given backend.
  */
 import * as tf from "@tensorflow/tfjs";
+import { NEAREST_CENTROID } from "@/lib/tf/kernels/native";
 import { Rng } from "./rng";
 
 export interface KMeansOptions {
@@ -32,6 +34,9 @@ const CHUNK = 8192;
 const SPLIT_EPS = 1e-3;
 
 function assign(x: tf.Tensor2D, centroids: Float32Array, m: number, d: number): Int32Array {
+  if (tf.getKernel(NEAREST_CENTROID, tf.getBackend())) {
+    return tf.tidy(() => (tf.engine().runKernel(NEAREST_CENTROID, { x, centroids: tf.tensor2d(centroids, [m, d]) }) as tf.Tensor).dataSync() as Int32Array);
+  }
   const n = x.shape[0];
   const labels = new Int32Array(n);
   tf.tidy(() => {

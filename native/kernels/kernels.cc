@@ -253,6 +253,42 @@ Napi::Value TopK(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// nearestCentroid(x, centroids, labels, n, d, m): labels[i] = argmax_c x_i·c - |c|²/2 (= argmin_c |x_i - c|²),
+// ties to the lower index; x [n, d] and centroids [m, d] row-major. One sgemm per chunk of rows, the
+// centroids transposed inside it, and the scores never leave this function.
+Napi::Value NearestCentroid(const Napi::CallbackInfo& info) {
+  if (info.Length() < 6) return fail(info, "nearestCentroid(x, centroids, labels, n, d, m)");
+  const float* x = floats(info[0]);
+  const float* c = floats(info[1]);
+  int32_t* labels = info[2].As<Napi::Int32Array>().Data();
+  const int n = info[3].As<Napi::Number>().Int32Value();
+  const int d = info[4].As<Napi::Number>().Int32Value();
+  const int m = info[5].As<Napi::Number>().Int32Value();
+  std::vector<float> half(m);
+  for (int k = 0; k < m; k++) {
+    double s = 0;
+    for (int j = 0; j < d; j++) s += (double)c[(long)k * d + j] * c[(long)k * d + j];
+    half[k] = (float)(s / 2);
+  }
+  const int chunk = 1024;
+  std::vector<float> scores((long)chunk * m);
+  for (int start = 0; start < n; start += chunk) {
+    const int rows = std::min(chunk, n - start);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, m, d, 1.f, x + (long)start * d, d, c, d, 0.f, scores.data(), m);
+    for (int r = 0; r < rows; r++) {
+      const float* s = scores.data() + (long)r * m;
+      int best = 0;
+      float top = s[0] - half[0];
+      for (int k = 1; k < m; k++) {
+        const float v = s[k] - half[k];
+        if (v > top) top = v, best = k;
+      }
+      labels[start + r] = best;
+    }
+  }
+  return info.Env().Undefined();
+}
+
 // Batch norm over the rows of [m, c] arrays: per-channel sums in float over blocks of kBlockRows rows
 // (vectorised across channels), added into doubles between blocks so the rounding does not grow with m.
 constexpr long kBlockRows = 256;
@@ -369,6 +405,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("backpropInput", Napi::Function::New(env, BackpropInput));
   exports.Set("matmul", Napi::Function::New(env, MatMul));
   exports.Set("topk", Napi::Function::New(env, TopK));
+  exports.Set("nearestCentroid", Napi::Function::New(env, NearestCentroid));
   exports.Set("bnReluForward", Napi::Function::New(env, BnReluForward));
   exports.Set("bnReluBackward", Napi::Function::New(env, BnReluBackward));
   return exports;

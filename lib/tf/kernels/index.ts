@@ -12,7 +12,7 @@ import { castConfig } from "./cast";
 import { fusedBatchNormConfig } from "./fused-batch-norm";
 import { identityConfig } from "./identity";
 import { meanConfig } from "./mean";
-import { BN_RELU, BN_RELU_GRAD, loadNativeKernels, nativeConfigs } from "./native";
+import { BN_RELU, BN_RELU_GRAD, loadNativeKernels, nativeConfigs, NEAREST_CENTROID } from "./native";
 import { sumConfig } from "./sum";
 import { tileConfig } from "./tile";
 import { transposeConfig } from "./transpose";
@@ -26,7 +26,7 @@ export function registerWasmKernels({ native = process.env.LA_NATIVE_KERNELS !==
     ? nativeConfigs
     : [...[tf.Conv2D, tf.FusedConv2D, tf.BatchMatMul, tf.TopK].map(builtinConfig), conv2dBackpropFilterConfig, conv2dBackpropInputConfig];
   // The project's own kernel names have no built-in to fall back to: without the addon they are absent.
-  if (!useNative) for (const name of [BN_RELU, BN_RELU_GRAD]) if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
+  if (!useNative) for (const name of [BN_RELU, BN_RELU_GRAD, NEAREST_CENTROID]) if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
   for (const config of [...convs, ...common]) {
     const current = tf.getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;

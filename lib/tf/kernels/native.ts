@@ -1,9 +1,11 @@
 /**
  * Conv2D, FusedConv2D (bias, ReLU), Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul and TopK for
  * the WASM backend, computed by the project's addon native/kernels (im2col + OpenBLAS sgemm, a
- * partial sort) directly on the WASM heap; and two kernels of the project's own, BN_RELU and
- * BN_RELU_GRAD (training-mode batch norm fused with ReLU and its gradient, which lib/la/batch-norm.ts
- * uses when they are registered: 3 and 2 passes over the activations instead of ~8 and ~9 ops).
+ * partial sort) directly on the WASM heap; and kernels of the project's own: BN_RELU and BN_RELU_GRAD
+ * (training-mode batch norm fused with ReLU and its gradient, which lib/la/batch-norm.ts uses when they
+ * are registered: 3 and 2 passes over the activations instead of ~8 and ~9 ops), and NEAREST_CENTROID
+ * (k-means' assignment in lib/la/kmeans.ts: one sgemm and an argmax, instead of a matMul, a Sub and an
+ * ArgMax over [n, m] in WASM).
  * Why: convolutions were ~85% of a training step and the bank similarities most of the rest; XNNPACK
  * inside WASM runs them at ~35 GFLOP/s on one core (128-bit SIMD), OpenBLAS's AVX-512 sgemm at
  * 110-160 GFLOP/s on the same shapes (bench/kernels.ts has the per-kernel profile).
@@ -27,6 +29,7 @@ interface NativeKernels {
   backpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, dims: Int32Array): void;
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): void;
   topk(x: Float32Array, values: Float32Array, indices: Int32Array, rows: number, n: number, k: number, sorted: boolean): void;
+  nearestCentroid(x: Float32Array, centroids: Float32Array, labels: Int32Array, n: number, d: number, m: number): void;
   bnReluForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, m: number, c: number, eps: number): void;
   bnReluBackward(dy: Float32Array, x: Float32Array, y: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, m: number, c: number, eps: number): void;
 }
@@ -151,6 +154,18 @@ function topK({ inputs, backend: b, attrs }: KernelArgs): tf.TensorInfo[] {
   return [values, indices];
 }
 
+export const NEAREST_CENTROID = "LaNearestCentroid";
+
+// x [n, d], centroids [m, d] -> labels [n] int32: the nearest centroid (squared Euclidean), k-means' assignment.
+function nearestCentroid({ inputs, backend: b }: KernelArgs): tf.TensorInfo {
+  const backend = b as BackendWasm;
+  const { x, centroids } = inputs as Record<string, tf.TensorInfo>;
+  const [n, d] = x.shape;
+  const labels = backend.makeOutput([n], "int32");
+  loadNativeKernels()!.nearestCentroid(heap(backend, x), heap(backend, centroids), backend.typedArrayFromHeap(labels) as Int32Array, n, d, centroids.shape[0]);
+  return labels;
+}
+
 export const BN_RELU = "LaBatchNormRelu";
 export const BN_RELU_GRAD = "LaBatchNormReluGrad";
 
@@ -190,6 +205,7 @@ export const nativeConfigs: tf.KernelConfig[] = [
   { kernelName: tf.Conv2DBackpropInput, backendName: "wasm", kernelFunc: backpropInput, setupFunc: builtinSetup(tf.Conv2DBackpropInput) },
   { kernelName: tf.BatchMatMul, backendName: "wasm", kernelFunc: batchMatMul, setupFunc: builtinSetup(tf.BatchMatMul) },
   { kernelName: tf.TopK, backendName: "wasm", kernelFunc: topK as unknown as tf.KernelFunc, setupFunc: builtinSetup(tf.TopK) },
+  { kernelName: NEAREST_CENTROID, backendName: "wasm", kernelFunc: nearestCentroid },
   { kernelName: BN_RELU, backendName: "wasm", kernelFunc: bnRelu as unknown as tf.KernelFunc },
   { kernelName: BN_RELU_GRAD, backendName: "wasm", kernelFunc: bnReluGrad as unknown as tf.KernelFunc },
 ];

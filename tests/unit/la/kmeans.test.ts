@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "@/lib/tf/backend";
+import { registerWasmKernels } from "@/lib/tf/kernels";
+import { NEAREST_CENTROID } from "@/lib/tf/kernels/native";
 import { kmeans } from "@/lib/la/kmeans";
 import { Rng } from "@/lib/la/rng";
 import { randomUnitRows } from "./helpers";
@@ -68,5 +70,28 @@ describe("kmeans", () => {
 
   it("rejects m > n", () => {
     expect(() => kmeans(new Float32Array(8), 2, 4, { m: 3, seed: 0, iterations: 1 })).toThrow(/m 3 must be in \[1, n = 2\]/);
+  });
+});
+
+// wasm: the native assignment kernel (one sgemm and an argmax); wasm-ops: matMul, Sub and ArgMax in WASM.
+describe.each(["wasm", "wasm-ops"] as const)("kmeans on %s", (variant) => {
+  beforeAll(async () => {
+    await useBackend("wasm");
+    registerWasmKernels({ native: variant === "wasm" });
+  });
+
+  it("finds the clusters the cpu backend finds, and leaves no tensor", async () => {
+    expect(Boolean(tf.getKernel(NEAREST_CENTROID, "wasm"))).toBe(variant === "wasm");
+    const { data } = blobs(12, 150, 32, 9); // 1800 points: more than one chunk of the native kernel
+    const before = tf.memory().numTensors;
+    const here = kmeans(data, 1800, 32, { m: 24, seed: 4, iterations: 15 });
+    expect(tf.memory().numTensors).toBe(before);
+    await useBackend("cpu");
+    const cpu = kmeans(data, 1800, 32, { m: 24, seed: 4, iterations: 15 });
+    await useBackend("wasm");
+    expect(Array.from(here.labels)).toEqual(Array.from(cpu.labels));
+    let maxDiff = 0;
+    for (let i = 0; i < cpu.centroids.length; i++) maxDiff = Math.max(maxDiff, Math.abs(here.centroids[i] - cpu.centroids[i]));
+    expect(maxDiff).toBeLessThan(1e-5);
   });
 });
