@@ -125,7 +125,9 @@ describe("train -> index -> cluster through a real worker process", () => {
   });
 
   it("should checkpoint and requeue a training on SIGTERM, resume it after restart, and cancel it", { timeout: 180_000 }, async () => {
-    const chain = await startTraining(collectionId, { epochs: 4 });
+    // An epoch of N = 240 is two steps: with 4 epochs the resumed job could end before its next
+    // heartbeat saw the cancel (likely why this timed out once under load). A cancelled job never runs 40.
+    const chain = await startTraining(collectionId, { epochs: 40 });
     const trainId = chain.jobs[0].id;
     await waitFor(async () => ((await jobRow(trainId)).epoch ?? 0) >= 2, "training to reach its second epoch", 120_000, 50);
     const w = workers.at(-1)!;
