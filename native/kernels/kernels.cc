@@ -9,6 +9,7 @@
 #include <cblas.h>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <numeric>
@@ -203,28 +204,40 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// The k entries of row[0..n) that come first in `before` order, into out[0..k) (unordered).
-// Every 8th value gives a threshold a little below the k-th largest; only values at or above it are
-// candidates, so the partial sort runs on ~k entries instead of n. Falls back to all n when the sample
-// misjudged (fewer than k candidates).
-template <typename Before>
-void selectTop(const float* row, int n, int k, Before before, std::vector<int32_t>& cand, std::vector<float>& sample) {
-  cand.clear();
-  const int stride = 8;
+// Sort key of entry i of a row: ascending keys = descending values, ties to the lower index (TF's
+// order). The float's bits are made monotonic (negatives flipped) and inverted, the index appended, so
+// the selection compares plain integers instead of values looked up through indices.
+inline uint64_t topKey(float v, int32_t i) {
+  if (v == 0) v = 0;  // -0 ties with +0, as in a float comparison
+  uint32_t u;
+  std::memcpy(&u, &v, 4);
+  u = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+  return ((uint64_t)~u << 32) | (uint32_t)i;
+}
+
+// The keys of the k largest entries of row[0..n) into keys[0..k) (unordered).
+// Every 16th value gives a threshold a little below the k-th largest; only values at or above it are
+// candidates, so the selection runs on ~k entries instead of n. The slack is 4 standard deviations of
+// the sample's count above the k-th value (+16), so the fallback to all n (fewer than k candidates)
+// almost never runs.
+void selectTop(const float* row, int n, int k, std::vector<uint64_t>& keys, std::vector<float>& sample) {
+  keys.clear();
+  const int stride = 16;
   const int m = n / stride;
-  const int rank = (int)((long)k * m / n) + 64;  // sample rank of the threshold, with slack below the k-th
+  const double expected = (double)k * m / n;
+  const int rank = (int)(expected + 4 * std::sqrt(expected) + 16);  // sample rank of the threshold
   if (rank < m) {
     sample.resize(m);
     for (int i = 0; i < m; i++) sample[i] = row[i * stride];
     std::nth_element(sample.begin(), sample.begin() + rank, sample.end(), std::greater<float>());
     const float threshold = sample[rank];
-    for (int i = 0; i < n; i++) if (row[i] >= threshold) cand.push_back(i);
+    for (int i = 0; i < n; i++) if (row[i] >= threshold) keys.push_back(topKey(row[i], i));
   }
-  if ((int)cand.size() < k) {
-    cand.resize(n);
-    std::iota(cand.begin(), cand.end(), 0);
+  if ((int)keys.size() < k) {
+    keys.resize(n);
+    for (int i = 0; i < n; i++) keys[i] = topKey(row[i], i);
   }
-  if (k < (int)cand.size()) std::nth_element(cand.begin(), cand.begin() + k, cand.end(), before);
+  if (k < (int)keys.size()) std::nth_element(keys.begin(), keys.begin() + k, keys.end());
 }
 
 // topk(x, values, indices, rows, n, k, sorted): per row the k largest values, ties to the lower index
@@ -238,16 +251,16 @@ Napi::Value TopK(const Napi::CallbackInfo& info) {
   const int n = info[4].As<Napi::Number>().Int32Value();
   const int k = info[5].As<Napi::Number>().Int32Value();
   const bool sorted = info[6].ToBoolean().Value();
-  std::vector<int32_t> cand;
+  std::vector<uint64_t> keys;
   std::vector<float> sample;
   for (int r = 0; r < rows; r++) {
     const float* row = x + (long)r * n;
-    const auto before = [row](int32_t i, int32_t j) { return row[i] > row[j] || (row[i] == row[j] && i < j); };
-    selectTop(row, n, k, before, cand, sample);
-    if (sorted) std::sort(cand.begin(), cand.begin() + k, before);
+    selectTop(row, n, k, keys, sample);
+    if (sorted) std::sort(keys.begin(), keys.begin() + k);
     for (int j = 0; j < k; j++) {
-      indices[(long)r * k + j] = cand[j];
-      values[(long)r * k + j] = row[cand[j]];
+      const int32_t i = (int32_t)(keys[j] & 0xffffffffu);
+      indices[(long)r * k + j] = i;
+      values[(long)r * k + j] = row[i];
     }
   }
   return info.Env().Undefined();
