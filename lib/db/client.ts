@@ -10,22 +10,24 @@ export type { PrismaClient };
 export const BUSY_TIMEOUT_MS = 5000;
 
 export function createPrisma(url = databaseUrl()): PrismaClient {
-  useWal(url.replace(/^file:/, ""));
-  return new PrismaClient({ adapter: oneAtATime(new PrismaBetterSQLite3({ url, timeout: BUSY_TIMEOUT_MS })) });
+  const probe = new Database(url.replace(/^file:/, ""), { timeout: BUSY_TIMEOUT_MS });
+  // The web app, the worker and the CLI share the file: in WAL mode readers never wait for the writer
+  // nor the writer for readers, so only writes take turns. The mode is stored in the file.
+  probe.pragma("journal_mode = WAL");
+  probe.pragma("busy_timeout = 0");
+  return new PrismaClient({ adapter: oneAtATime(new PrismaBetterSQLite3({ url, timeout: BUSY_TIMEOUT_MS }), () => writeLockFree(probe)) });
 }
 
-/**
- * The web app, the worker and the CLI share the file: in WAL mode readers never wait for the writer
- * nor the writer for readers, so only writes take turns. The mode is stored in the file; setting it
- * again is a no-op.
- */
-function useWal(file: string): void {
-  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+/** True when no other connection holds the write lock now (taken and given back at once, never waiting). */
+function writeLockFree(probe: Database.Database): boolean {
   try {
-    db.pragma("journal_mode = WAL");
-  } finally {
-    db.close();
+    probe.exec("BEGIN IMMEDIATE");
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith("SQLITE_BUSY")) return false;
+    throw e;
   }
+  probe.exec("ROLLBACK");
+  return true;
 }
 
 // One client, so one connection, per process: Next loads this module once per bundle (pages, route

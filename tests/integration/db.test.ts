@@ -91,19 +91,25 @@ describe("writeTransaction against another process's writes", () => {
     expect(await prisma.collection.count()).toBe(before + 1);
   });
 
-  it("should wait, run after run, until another process lets go of the write lock", async () => {
-    other.exec("BEGIN IMMEDIATE");
-    otherWrites();
-    const released = new Promise<void>((resolve) => setTimeout(() => (other.exec("COMMIT"), resolve()), 150));
-    let attempts = 0;
-    const row = await writeTransaction(async (tx) => {
-      attempts++;
-      await tx.collection.count(); // a read first: the write then fails at once instead of waiting
-      return tx.collection.create({ data: { name: `lock-${Math.random()}`, settings: {} } });
-    });
-    await released;
-    expect(attempts).toBeGreaterThan(2);
-    expect(await prisma.collection.findUnique({ where: { id: row.id } })).not.toBeNull();
+  it("should wait for another process's write lock without blocking this process's event loop", async () => {
+    for (const write of [
+      () => prisma.collection.create({ data: { name: `plain-${Math.random()}`, settings: {} } }),
+      () => prisma.$transaction((tx) => tx.collection.create({ data: { name: `tx-${Math.random()}`, settings: {} } })),
+    ]) {
+      other.exec("BEGIN IMMEDIATE");
+      otherWrites();
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      const t0 = Date.now();
+      const written = write();
+      await new Promise((r) => setTimeout(r, 200)); // runs only if the write waits asynchronously
+      other.exec("COMMIT");
+      const row = await written;
+      clearInterval(timer);
+      expect(ticks).toBeGreaterThan(10);
+      expect(Date.now() - t0).toBeLessThan(1500);
+      expect(await prisma.collection.findUnique({ where: { id: row.id } })).not.toBeNull();
+    }
   });
 
   it("should not run again when told the attempt cannot be repeated, nor for other errors", async () => {
