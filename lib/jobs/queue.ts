@@ -11,6 +11,7 @@
  */
 import type { Prisma } from "@/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
+import { writeTransaction } from "@/lib/db/transaction";
 import { NotFoundError } from "@/lib/errors";
 import { abandonModel } from "@/lib/models/model.service";
 import { type JobName, type JobProgress, type JobStatus, terminalStatuses } from "./job.types";
@@ -124,19 +125,22 @@ export async function finishJob(
   status: Extract<JobStatus, "succeeded" | "failed" | "cancelled">,
   extra: { result?: Record<string, unknown>; error?: string } = {},
 ): Promise<boolean> {
-  const { count } = await prisma.job.updateMany({
-    where: { id, status: "running", leaseOwner: owner },
-    data: {
-      status,
-      result: extra.result as Prisma.InputJsonValue | undefined,
-      error: extra.error ?? null,
-      finishedAt: new Date(),
-      leaseOwner: null,
-      leaseExpiresAt: null,
-    },
+  // one transaction: nobody sees the job ended while its chain and model still look alive
+  return writeTransaction(async (tx) => {
+    const { count } = await tx.job.updateMany({
+      where: { id, status: "running", leaseOwner: owner },
+      data: {
+        status,
+        result: extra.result as Prisma.InputJsonValue | undefined,
+        error: extra.error ?? null,
+        finishedAt: new Date(),
+        leaseOwner: null,
+        leaseExpiresAt: null,
+      },
+    });
+    if (count === 1 && status !== "succeeded") await abandonChain(id, status, tx);
+    return count === 1;
   });
-  if (count === 1 && status !== "succeeded") await abandonChain(id, status);
-  return count === 1;
 }
 
 /**
@@ -186,20 +190,20 @@ export async function requeueExpiredLeases(owner?: string): Promise<number> {
 }
 
 /** A job ended failed or cancelled: the jobs waiting on it are cancelled, its model will not become ready. */
-async function abandonChain(id: number, status: "failed" | "cancelled"): Promise<void> {
-  await cancelDependents([id], `job #${id} ${status}`);
-  const job = await prisma.job.findUnique({ where: { id }, select: { modelId: true } });
-  if (job?.modelId) await abandonModel(job.modelId, status);
+async function abandonChain(id: number, status: "failed" | "cancelled", tx: Prisma.TransactionClient): Promise<void> {
+  await cancelDependents([id], `job #${id} ${status}`, tx);
+  const job = await tx.job.findUnique({ where: { id }, select: { modelId: true } });
+  if (job?.modelId) await abandonModel(job.modelId, status, tx);
 }
 
 /** Cancels the queued jobs that wait on `ids`, transitively. */
-async function cancelDependents(ids: number[], reason: string): Promise<void> {
+async function cancelDependents(ids: number[], reason: string, tx: Prisma.TransactionClient): Promise<void> {
   let frontier = ids;
   while (frontier.length) {
-    const next = await prisma.job.findMany({ where: { dependsOnId: { in: frontier }, status: "queued" }, select: { id: true } });
+    const next = await tx.job.findMany({ where: { dependsOnId: { in: frontier }, status: "queued" }, select: { id: true } });
     if (!next.length) return;
     frontier = next.map((j) => j.id);
-    await prisma.job.updateMany({
+    await tx.job.updateMany({
       where: { id: { in: frontier }, status: "queued" },
       data: { status: "cancelled", error: `cancelled: ${reason}`, finishedAt: new Date() },
     });
@@ -214,14 +218,16 @@ export async function requestCancel(id: number): Promise<JobRow> {
   const job = await prisma.job.findUnique({ where: { id } });
   if (!job) throw new NotFoundError(`job ${id} not found`);
   if ((terminalStatuses as string[]).includes(job.status)) return job;
-  const queued = await prisma.job.updateMany({
-    where: { id, status: "queued" },
-    data: { status: "cancelled", error: "cancelled by request", finishedAt: new Date(), cancelRequested: true },
+  return writeTransaction(async (tx) => {
+    const queued = await tx.job.updateMany({
+      where: { id, status: "queued" },
+      data: { status: "cancelled", error: "cancelled by request", finishedAt: new Date(), cancelRequested: true },
+    });
+    if (queued.count === 1) await abandonChain(id, "cancelled", tx);
+    else {
+      await tx.job.updateMany({ where: { id, status: "running" }, data: { cancelRequested: true } });
+      await cancelDependents([id], `job #${id} cancelled`, tx);
+    }
+    return tx.job.findUniqueOrThrow({ where: { id } });
   });
-  if (queued.count === 1) await abandonChain(id, "cancelled");
-  else {
-    await prisma.job.updateMany({ where: { id, status: "running" }, data: { cancelRequested: true } });
-    await cancelDependents([id], `job #${id} cancelled`);
-  }
-  return prisma.job.findUniqueOrThrow({ where: { id } });
 }

@@ -95,8 +95,8 @@ export async function updateModel(id: number, patch: { status?: ModelStatus; met
 }
 
 /** Marks a model that will not become ready (its chain failed or was cancelled); ready models stay ready. */
-export async function abandonModel(id: number, status: "failed" | "cancelled"): Promise<void> {
-  await prisma.model.updateMany({ where: { id, status: { in: ["training", "indexing"] } }, data: { status } });
+export async function abandonModel(id: number, status: "failed" | "cancelled", db: Prisma.TransactionClient = prisma): Promise<void> {
+  await db.model.updateMany({ where: { id, status: { in: ["training", "indexing"] } }, data: { status } });
 }
 
 /**
